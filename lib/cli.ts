@@ -1,0 +1,95 @@
+/**
+ * Command-line manners shared by the examples and scripts: `--help`,
+ * one-line errors with a hint, and exit codes (0 success, 1 runtime
+ * failure, 2 bad usage). Built on `node:util` parseArgs.
+ */
+import { parseArgs } from "node:util";
+
+/** One option: a string value (`--port 80`) or a flag (`--threads`). */
+export interface OptionSpec {
+  type: "string" | "boolean";
+  short?: string;
+  default?: string | boolean;
+  /** One line for `--help`. */
+  help: string;
+}
+
+/** Options of `cli()`: what the program is, and how to call it. */
+export interface CliSpec<O extends Record<string, OptionSpec>> {
+  /** The usage line(s), e.g. `npx tsx examples/06-server.ts [options]`. */
+  usage: string;
+  /** One or two lines on what the program does. */
+  about: string;
+  options?: O;
+  /** The argument list; default `process.argv.slice(2)`. */
+  args?: string[];
+}
+
+type Values<O extends Record<string, OptionSpec>> = {
+  [K in keyof O]: O[K]["type"] extends "boolean" ? boolean : string | undefined;
+};
+
+/** Prints `message` as one line on stderr and exits with `code`. */
+export function fail(message: string, code = 1): never {
+  process.stderr.write(`error: ${message}\n`);
+  process.exit(code);
+}
+
+/**
+ * Parses the command line. `--help`/`-h` prints the help and exits 0;
+ * a wrong option prints one line and exits 2.
+ * @example
+ * import { cli } from "./lib/cli.ts";
+ * const opts = cli({ usage: "npx tsx x.ts [--port N]", about: "Demo.",
+ *   options: { port: { type: "string", default: "8080", help: "port" } } });
+ * console.log(opts.port); // → 8080
+ */
+export function cli<O extends Record<string, OptionSpec>>(spec: CliSpec<O>): Values<O> {
+  const help: OptionSpec = { type: "boolean", short: "h", help: "show this help" };
+  const options: Record<string, OptionSpec> = { ...spec.options, help };
+  const config: Record<string, { type: "string" | "boolean"; short?: string; default?: string | boolean }> = {};
+  for (const [name, o] of Object.entries(options)) {
+    const c: (typeof config)[string] = { type: o.type };
+    if (o.short) c.short = o.short;
+    if (o.default !== undefined) c.default = o.default;
+    config[name] = c;
+  }
+  let values: Record<string, unknown>;
+  try {
+    ({ values } = parseArgs({ args: spec.args ?? process.argv.slice(2), options: config, strict: true, allowPositionals: false }));
+  } catch (error) {
+    const text = error instanceof Error ? error.message.split("\n")[0] : String(error);
+    return fail(`${text} (try --help)`, 2);
+  }
+  if (values.help) {
+    const lines = [`Usage: ${spec.usage}`, "", spec.about, "", "Options:"];
+    for (const [name, o] of Object.entries(options)) {
+      const flag = `${o.short ? `-${o.short}, ` : "    "}--${name}${o.type === "string" ? " <value>" : ""}`;
+      const dflt = o.default !== undefined && o.type === "string" ? ` (default: ${o.default})` : "";
+      lines.push(`  ${flag.padEnd(24)} ${o.help}${dflt}`);
+    }
+    process.stdout.write(`${lines.join("\n")}\n`);
+    process.exit(0);
+  }
+  return values as Values<O>;
+}
+
+/**
+ * Reads an integer option: exits with code 2 and a one-line hint if
+ * `value` is not an integer between `min` and `max`.
+ */
+export function intOption(name: string, value: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const n = value !== undefined && /^-?\d+$/.test(value.trim()) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer from ${min} to ${max}`;
+    fail(`Expected \`--${name}\` to be ${range}, got \`${value}\``, 2);
+  }
+  return n;
+}
+
+/** Reads a number option (e.g. seconds): exits with code 2 unless it is finite and >= `min`. */
+export function numberOption(name: string, value: string | undefined, min: number): number {
+  const n = value !== undefined && value.trim() !== "" ? Number(value) : NaN;
+  if (!Number.isFinite(n) || n < min) fail(`Expected \`--${name}\` to be a number >= ${min}, got \`${value}\``, 2);
+  return n;
+}

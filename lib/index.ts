@@ -1,0 +1,3 @@
+export * from "./task.ts";
+export * from "./timeout.ts";
+export * from "./pool.ts";

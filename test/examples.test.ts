@@ -1,0 +1,47 @@
+// Runs every examples/NN-*.ts and matches its stdout with the expected
+// output kept beside it (examples/NN-*.out, see test/expect.ts for the
+// placeholders). `UPDATE=1 npm test` rewrites the .out files.
+// An example whose header says `@output none` has its own test file.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { promisify } from "node:util";
+import { matchOutput, updateExpected } from "./expect.ts";
+
+const run = promisify(execFile);
+const files = readdirSync("examples").filter((f) => f.endsWith(".ts")).sort();
+
+test("examples are named NN-kebab-slug.ts and there is at least one", () => {
+  assert.ok(files.length > 0, "no example found in examples/");
+  for (const f of files) assert.match(f, /^\d\d-[a-z0-9-]+\.ts$/);
+});
+
+for (const file of files) {
+  const slug = file.slice(0, -3);
+  const src = readFileSync(`examples/${file}`, "utf8");
+
+  test(`${slug}: header names title, note section, command and output`, () => {
+    assert.match(src, /^\/\*\*\n \* @title \S/, "the file must open with a /** @title ... */ header");
+    assert.match(src, /\n \* @note \S/, "missing @note (the note's section)");
+    assert.ok(src.includes(`\n * @run npx tsx examples/${file}`), `@run must be: npx tsx examples/${file}`);
+    assert.match(src, /\n \* @output (examples\/\S+\.out|none)/, "missing @output");
+  });
+
+  if (/\n \* @output none/.test(src)) continue;
+
+  test(`${slug}: output matches examples/${slug}.out`, async () => {
+    const { stdout } = await run(process.execPath, ["--import", "tsx", `examples/${file}`], {
+      env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "" },
+      timeout: 120_000,
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    const outPath = `examples/${slug}.out`;
+    if (process.env.UPDATE) {
+      writeFileSync(outPath, updateExpected(existsSync(outPath) ? readFileSync(outPath, "utf8") : "", stdout));
+    }
+    assert.ok(existsSync(outPath), `missing ${outPath}: run UPDATE=1 npm test to create it`);
+    const problem = matchOutput(readFileSync(outPath, "utf8"), stdout);
+    assert.equal(problem, undefined, `${problem}\n--- actual output ---\n${stdout}`);
+  });
+}
