@@ -18,6 +18,7 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { clearImmediate, setImmediate } from "node:timers";
+import * as v8 from "node:v8";
 
 /** Thrown into a task by `kill()`; like gevent's GreenletExit it is not a failure. */
 export class TaskExit extends Error {
@@ -47,14 +48,57 @@ export function setTaskObserver(o: TaskObserver | undefined): void {
   observer = o;
 }
 
-type Interrupt = (error: Error) => void;
-const store = new AsyncLocalStorage<Task>();
+
+// Which task runs now, for `current()`. On Node, V8's promise hooks
+// carry the task from the code that creates a promise to the code that
+// runs when it settles: what AsyncLocalStorage does for promises,
+// without its async ids (a sixth of a sleeping task's memory, and time
+// on every promise). Code run by a plain callback (a timer, an event)
+// is outside any task, as in gevent, where callbacks run in the hub.
+// Where V8's hooks are missing (Deno, Bun): AsyncLocalStorage.
+const TASK = Symbol("task");
+let running: Task | undefined;
+
+function trackPromises(): boolean {
+  try {
+    const hooks = v8.promiseHooks;
+    type Tagged = Promise<unknown> & { [TASK]?: Task };
+    hooks.onInit((promise: Tagged) => {
+      if (running) promise[TASK] = running;
+    });
+    hooks.onBefore((promise: Tagged) => {
+      running = promise[TASK];
+    });
+    hooks.onAfter(() => {
+      running = undefined;
+    });
+    // Some runtimes have the API but never call the hooks: check.
+    running = MAIN;
+    const probe: Tagged = Promise.resolve();
+    running = undefined;
+    return probe[TASK] === MAIN;
+  } catch {
+    return false;
+  }
+}
+
+/** Runs `fn` as `task`'s code (see `current()`). */
+function runAs(task: Task, fn: () => void): void {
+  if (store) return store.run(task, fn);
+  const outer = running;
+  running = task;
+  try {
+    fn();
+  } finally {
+    running = outer;
+  }
+}
 let lastId = 0;
 
 /** A function run concurrently by `spawn`; see gevent's Greenlet. */
 export class Task<T = unknown> {
-  /** `Task-1`, `Task-2`, ... in spawn order; `MainTask` outside any task. */
-  name: string;
+  // A number until someone reads `name`: 1,000,000 tasks need no strings.
+  #name: string | number;
   /** The function's return value, once it has returned. */
   value: T | undefined = undefined;
   /** What the function threw, if it failed (a kill is not a failure). */
@@ -64,17 +108,27 @@ export class Task<T = unknown> {
   #state: "pending" | "running" | "done" = "pending";
   #fn: ((...args: never[]) => unknown) | undefined;
   #args: unknown[] | undefined;
-  #onDone: (() => void)[] | undefined;
+  #onDone: ((task: Task) => void) | ((task: Task) => void)[] | undefined;
   /** @internal the waits this task is parked in (one, or several). */
-  waiting: Interrupt | Set<Interrupt> | undefined;
+  waiting: Wait<never> | Set<Wait<never>> | undefined;
   /** @internal an interrupt to deliver at the next switch point. */
   pending: Error | undefined;
 
   /** @internal use `spawn()`. */
-  constructor(name: string, fn?: (...args: never[]) => unknown, args?: unknown[]) {
-    this.name = name;
+  constructor(name: string | number, fn?: (...args: never[]) => unknown, args?: unknown[]) {
+    this.#name = name;
     this.#fn = fn;
     this.#args = args;
+  }
+
+  /** `Task-1`, `Task-2`, ... in spawn order; `MainTask` outside any task. */
+  get name(): string {
+    const name = this.#name;
+    return typeof name === "string" ? name : (this.#name = `Task-${name}`);
+  }
+
+  set name(name: string) {
+    this.#name = name;
   }
 
   /** The name of the spawned function, for reports. */
@@ -127,14 +181,17 @@ export class Task<T = unknown> {
   interrupt(error: Error): void {
     const w = this.waiting;
     if (w === undefined) this.pending = error;
-    else if (w instanceof Set) for (const f of [...w]) f(error);
-    else w(error);
+    else if (w instanceof Set) for (const wait of [...w]) wait.interrupt(error);
+    else w.interrupt(error);
   }
 
-  /** @internal calls `fn` once the task is over. */
-  onDone(fn: () => void): void {
-    if (this.#state === "done") fn();
-    else (this.#onDone ??= []).push(fn);
+  /** @internal calls `fn(task)` once the task is over. */
+  onDone(fn: (task: Task) => void): void {
+    const list = this.#onDone;
+    if (this.#state === "done") fn(this as Task);
+    else if (list === undefined) this.#onDone = fn;
+    else if (typeof list === "function") this.#onDone = [list, fn];
+    else list.push(fn);
   }
 
   /** @internal run by the scheduler, in spawn order. */
@@ -142,17 +199,39 @@ export class Task<T = unknown> {
     if (this.#state !== "pending") return;
     this.#state = "running";
     observer?.start?.(this);
-    store.run(this as Task, () => this.#run());
+    runAs(this as Task, () => this.#run());
   }
 
-  async #run(): Promise<void> {
+  // Not an `async` method: one `then` costs less than an async frame,
+  // and a task whose function returns a plain value ends at once.
+  #run(): void {
+    const fn = this.#fn as (...args: unknown[]) => unknown;
+    let result: unknown;
     try {
-      const fn = this.#fn as (...args: unknown[]) => T;
-      this.value = await fn(...(this.#args as unknown[]));
+      result = fn(...(this.#args as unknown[]));
     } catch (error) {
-      if (error instanceof TaskExit) this.killed = true;
-      else this.#fail(error);
+      this.#end(undefined, true, error);
+      return;
     }
+    this.#args = undefined;
+    if (isThenable(result)) Promise.resolve(result).then(Task.#returned, Task.#failed);
+    else this.#end(result as T, false, undefined);
+  }
+
+  // `then` callbacks run in the context of the task that called `then`,
+  // so `current()` is this task: no pair of closures per task.
+  static #returned(value: unknown): void {
+    current().#end(value, false, undefined);
+  }
+
+  static #failed(error: unknown): void {
+    current().#end(undefined, true, error);
+  }
+
+  #end(value: T | undefined, failed: boolean, error: unknown): void {
+    if (!failed) this.value = value;
+    else if (error instanceof TaskExit) this.killed = true;
+    else this.#fail(error);
     this.#finish();
   }
 
@@ -170,15 +249,24 @@ export class Task<T = unknown> {
     observer?.end?.(this);
     const callbacks = this.#onDone;
     this.#onDone = undefined;
-    if (callbacks) for (const f of callbacks) f();
+    if (typeof callbacks === "function") callbacks(this as Task);
+    else if (callbacks) for (const f of callbacks) f(this as Task);
   }
 }
 
 const MAIN = new Task("MainTask");
+const store = trackPromises() ? undefined : new AsyncLocalStorage<Task>();
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === "function";
+}
 
 /**
  * The task that is running now; `MainTask` outside any task.
  * Like gevent's `getcurrent()`; the note prints `current_thread().name`.
+ * It follows a task across every `await`; a plain callback (a timer or
+ * event handler) runs outside any task, as in gevent's hub (on Node;
+ * Deno and Bun give the task that set the callback up).
  * @example
  * import { current, spawn, sleep } from "./lib/index.ts";
  * spawn(async () => {
@@ -188,15 +276,17 @@ const MAIN = new Task("MainTask");
  * console.log(current().name); // → MainTask
  */
 export function current(): Task {
-  return store.getStore() ?? MAIN;
+  return (store ? store.getStore() : running) ?? MAIN;
 }
 
-const queue: Task[] = [];
+let queue: Task[] = [];
 let flushing = false;
 
 function flush(): void {
+  const tasks = queue;
+  queue = [];
   flushing = false;
-  for (const task of queue.splice(0)) task.start();
+  for (let i = 0; i < tasks.length; i++) tasks[i]!.start();
 }
 
 /**
@@ -218,7 +308,7 @@ export function spawn<A extends unknown[], R>(
   if (typeof fn !== "function") {
     throw new TypeError(`Expected \`fn\` to be a function, got \`${show(fn)}\``);
   }
-  const task = new Task<Awaited<R>>(`Task-${++lastId}`, fn as never, args);
+  const task = new Task<Awaited<R>>(++lastId, fn as never, args);
   queue.push(task as Task);
   if (!flushing) {
     flushing = true;
@@ -237,6 +327,55 @@ export function spawn<A extends unknown[], R>(
 export function suspend<T>(
   begin: (resolve: (value: T) => void, reject: (error: unknown) => void) => (() => void) | void,
 ): Promise<T> {
+  return park<T>((wait) => {
+    wait.cleanup = begin(
+      (value) => wait.settle() && wait.resolve(value),
+      (error) => wait.settle() && wait.reject(error),
+    );
+  });
+}
+
+/**
+ * One parked wait of a task, kept in `task.waiting` so that `interrupt`
+ * can end it. An object with methods, not a bundle of closures: a
+ * million sleeping tasks hold a million of these.
+ */
+class Wait<T> {
+  task: Task;
+  resolve: (value: T) => void;
+  reject: (error: unknown) => void;
+  cleanup: (() => void) | void = undefined;
+  timer: NodeJS.Timeout | undefined = undefined;
+  settled = false;
+
+  constructor(task: Task, resolve: (value: T) => void, reject: (error: unknown) => void) {
+    this.task = task;
+    this.resolve = resolve;
+    this.reject = reject;
+  }
+
+  /** Marks the wait over (once): the task is no longer parked in it. */
+  settle(): boolean {
+    if (this.settled) return false;
+    this.settled = true;
+    const task = this.task;
+    const w = task.waiting;
+    if (w === this) task.waiting = undefined;
+    else if (w instanceof Set) w.delete(this);
+    observer?.resume?.(task);
+    return true;
+  }
+
+  interrupt(error: Error): void {
+    if (!this.settle()) return;
+    if (this.timer) clearTimeout(this.timer);
+    if (this.cleanup) this.cleanup();
+    this.reject(error);
+  }
+}
+
+/** Parks the current task in a new Wait; `start` arranges its wake-up. */
+function park<T>(start: (wait: Wait<T>) => void): Promise<T> {
   const task = current();
   const pending = task.pending;
   if (pending) {
@@ -244,30 +383,16 @@ export function suspend<T>(
     return Promise.reject(pending);
   }
   return new Promise<T>((resolve, reject) => {
-    let cleanup: (() => void) | void = undefined;
-    let settled = false;
-    const settle = (): boolean => {
-      if (settled) return false;
-      settled = true;
-      const w = task.waiting;
-      if (w === interrupt) task.waiting = undefined;
-      else if (w instanceof Set) w.delete(interrupt);
-      observer?.resume?.(task);
-      return true;
-    };
-    const interrupt = (error: Error): void => {
-      if (!settle()) return;
-      if (cleanup) cleanup();
-      reject(error);
-    };
+    const wait = new Wait<T>(task, resolve, reject);
     const w = task.waiting;
-    task.waiting = w === undefined ? interrupt : w instanceof Set ? w.add(interrupt) : new Set([w, interrupt]);
+    task.waiting = w === undefined ? wait : w instanceof Set ? w.add(wait) : new Set([w, wait]);
     observer?.park?.(task);
-    cleanup = begin(
-      (value) => settle() && resolve(value),
-      (error) => settle() && reject(error),
-    );
+    start(wait);
   });
+}
+
+function wake(wait: Wait<void>): void {
+  if (wait.settle()) wait.resolve();
 }
 
 /**
@@ -281,13 +406,16 @@ export function suspend<T>(
  */
 export function sleep(ms = 0): Promise<void> {
   checkMs(ms, "ms");
-  return suspend<void>((resolve) => {
-    if (ms === 0) {
+  if (ms === 0) {
+    return suspend<void>((resolve) => {
       const handle = setImmediate(resolve);
       return () => clearImmediate(handle);
-    }
-    const handle = setTimeout(resolve, ms);
-    return () => clearTimeout(handle);
+    });
+  }
+  // The timer hands the Wait to `wake`: no closure per sleep, which
+  // matters when a million tasks sleep at once.
+  return park<void>((wait) => {
+    wait.timer = setTimeout(wake, ms, wait);
   });
 }
 
@@ -341,12 +469,12 @@ export function joinAll(tasks: Iterable<Task<unknown>>, options: JoinAllOptions 
       resolve(finished());
     };
     if (left === 0) return end();
-    for (const t of list) {
-      t.onDone(() => {
-        if (raiseError && t.exception !== undefined) reject(t.exception);
-        if (--left === 0) end();
-      });
-    }
+    // One callback for all the tasks, not one closure per task.
+    const onDone = (t: Task) => {
+      if (raiseError && t.exception !== undefined) reject(t.exception);
+      if (--left === 0) end();
+    };
+    for (const t of list) t.onDone(onDone);
     if (timeout !== undefined) timer = setTimeout(end, timeout);
     return () => clearTimeout(timer);
   });
