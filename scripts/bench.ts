@@ -44,6 +44,10 @@ for (const o of only) if (!["server", "spawn", "timing"].includes(o)) fail(`Expe
 const wanted = (opts.servers ?? "").split(",");
 for (const s of wanted) if (!["baseline", "lib", "gevent"].includes(s)) fail(`Expected \`--servers\` to list baseline, lib, gevent; got \`${s}\``, 2);
 
+// A failure (a server that does not start, a driver that stops
+// answering) ends the run with one line, not a stack trace.
+process.setUncaughtExceptionCaptureCallback((error) => fail(error instanceof Error ? error.message : String(error)));
+
 const root = path.resolve(import.meta.dirname, "..");
 const noteDir = path.resolve(root, "../shared/note");
 const PY = "/usr/bin/python3";
@@ -69,6 +73,10 @@ const driverCores = driverCpus ? cpus - 1 : cpus;
 const clkTck = Number((await $({ nothrow: true })`getconf CLK_TCK`).stdout.trim()) || 100;
 const geventOk = (await $({ nothrow: true })`${PY} -c ${"import gevent"}`).exitCode === 0;
 const servers = wanted.filter((s) => s !== "gevent" || geventOk);
+const libServer = opts["lib-server"] ?? "examples/06-server.ts";
+if (only.has("server") && servers.includes("lib") && !fs.existsSync(path.join(root, libServer))) {
+  fail(`${libServer} not found: measure another file with --lib-server, or leave it out with --servers baseline,gevent`, 2);
+}
 if (wanted.includes("gevent") && !geventOk) status(`gevent skipped: ${PY} cannot import gevent (apt-get install python3-gevent)`);
 const machine = {
   cpu: os.cpus()[0]?.model ?? "?",
@@ -90,6 +98,13 @@ function cpuSeconds(pid: number): number {
   } catch {
     return NaN;
   }
+}
+
+/** CPU seconds the whole machine has been busy (all CPUs, /proc/stat). */
+function machineBusySeconds(): number {
+  const f: number[] = fs.readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal: busy = all but idle and iowait
+  return (f.slice(0, 8).reduce((a: number, b: number) => a + b, 0) - f[3]! - f[4]!) / clkTck;
 }
 
 /** Peak resident memory (VmHWM) of a process, in bytes. */
@@ -173,7 +188,7 @@ async function startServer(name: string): Promise<{ proc: Proc; port: number }> 
     await proc.next((l) => l.startsWith("start"), "gevent server start", 20_000);
     return { proc, port };
   }
-  const file = name === "lib" ? (opts["lib-server"] ?? "examples/06-server.ts") : "scripts/bench-baseline.ts";
+  const file = name === "lib" ? libServer : "scripts/bench-baseline.ts";
   const proc = start([NODE, "--import", "tsx", file, "--port", "0"], serverCpus);
   const line = await proc.next((l) => /listening on \S+:\d+/.test(l), `${file} ready line`, 20_000);
   return { proc, port: Number(/:(\d+)\s*$/.exec(line)![1]) };
@@ -202,6 +217,8 @@ interface Trial {
   cpuUsPerReply: number;
   serverCpuPct: number;
   driverCpuPct: number;
+  /** CPU used by other processes during the measured stretch, in % of one CPU. */
+  otherCpuPct: number;
   serverBusy: boolean;
   peakBytes: number;
   wrong: number;
@@ -239,12 +256,14 @@ async function trial(server: string, conns: number, round: number): Promise<Tria
     await new Promise((r) => setTimeout(r, warmup * 1000));
     const cpu0 = cpuSeconds(proc.pid);
     const dcpu0 = drivers.reduce((a, d) => a + cpuSeconds(d.pid), 0);
+    const busy0 = machineBusySeconds();
     const t0 = performance.now();
     for (const d of drivers) d.send("mark");
     await new Promise((r) => setTimeout(r, measure * 1000));
     for (const d of drivers) d.send("stop");
     const cpu1 = cpuSeconds(proc.pid);
     const dcpu1 = drivers.reduce((a, d) => a + cpuSeconds(d.pid), 0);
+    const busy1 = machineBusySeconds();
     const wall = (performance.now() - t0) / 1000;
     const results = (await Promise.all(drivers.map((d) => d.next((l) => l.includes('"result"'), "load driver result", 30_000)))).map((l) => JSON.parse(l));
     const peak = peakBytes(proc.pid);
@@ -256,6 +275,7 @@ async function trial(server: string, conns: number, round: number): Promise<Tria
     const serverCpuSec = cpu1 - cpu0;
     const serverCpuPct = (100 * serverCpuSec) / wall;
     const driverCpuPct = (100 * (dcpu1 - dcpu0)) / wall / driverCores;
+    const otherCpuPct = Math.max(0, (100 * (busy1 - busy0 - serverCpuSec - (dcpu1 - dcpu0))) / wall);
     const stopped = await stopServer(proc);
     return {
       server,
@@ -270,6 +290,7 @@ async function trial(server: string, conns: number, round: number): Promise<Tria
       cpuUsPerReply: (serverCpuSec * 1e6) / replies,
       serverCpuPct,
       driverCpuPct,
+      otherCpuPct,
       // The server is "the busy side" when it uses more of its CPU than
       // the drivers use of theirs; otherwise the load may be the limit.
       serverBusy: serverCpuPct >= driverCpuPct,
@@ -322,13 +343,13 @@ if (only.has("server")) {
       for (const server of order) {
         const t = await trial(server, conns, round);
         trials.push(t);
-        status(`round ${round}/${rounds} · ${fmt(conns)} conns · ${LABEL[server]}: ${fmt(t.repliesPerSec)} replies/s, ${fmt(t.cpuUsPerReply, 2)} µs CPU/reply, server ${fmt(t.serverCpuPct)}% / load ${fmt(t.driverCpuPct)}% CPU${t.serverBusy ? "" : " (load-bound)"}, errors ${t.errors + t.wrong}`);
+        status(`round ${round}/${rounds} · ${fmt(conns)} conns · ${LABEL[server]}: ${fmt(t.repliesPerSec)} replies/s, ${fmt(t.cpuUsPerReply, 2)} µs CPU/reply, server ${fmt(t.serverCpuPct)}% / load ${fmt(t.driverCpuPct)}% / other processes ${fmt(t.otherCpuPct)}% CPU${t.serverBusy ? "" : " (load-bound)"}, errors ${t.errors + t.wrong}`);
       }
     }
   }
   results.trials = trials;
   const summary: Record<string, Record<string, number>>[] = [];
-  const rows = [["server", "conns", "replies/s", "ratio", "p50 ms", "p99 ms", "CPU µs/reply", "ratio", "peak MB", "ratio", "CPU srv/load", "errors"]];
+  const rows = [["server", "conns", "replies/s", "ratio", "p50 ms", "p99 ms", "CPU µs/reply", "ratio", "peak MB", "ratio", "CPU srv/load/other", "errors"]];
   const charts: string[] = [];
   for (const conns of levels) {
     const of = (s: string) => trials.filter((t) => t.server === s && t.conns === conns);
@@ -342,6 +363,7 @@ if (only.has("server")) {
         peak: Math.max(...ts.map((t) => t.peakBytes)),
         srv: median(ts.map((t) => t.serverCpuPct)),
         load: median(ts.map((t) => t.driverCpuPct)),
+        other: median(ts.map((t) => t.otherCpuPct)),
         bad: ts.reduce((a, t) => a + t.errors + t.wrong + t.failedConnects, 0),
         loadBound: ts.filter((t) => !t.serverBusy).length,
         n: ts.length,
@@ -353,7 +375,7 @@ if (only.has("server")) {
       const r = base ? { rps: a.rps / base.rps, cpu: a.cpu / base.cpu, peak: a.peak / base.peak } : { rps: NaN, cpu: NaN, peak: NaN };
       summary.push({ [`${s}@${conns}`]: { ...a, rpsRatio: r.rps, cpuRatio: r.cpu, peakRatio: r.peak } });
       const mark = a.loadBound ? ` ${red(`*${a.loadBound}/${a.n}`)}` : "";
-      rows.push([LABEL[s]!, fmt(conns), fmt(a.rps), ratio(r.rps), fmt(a.p50, 2), fmt(a.p99, 2), fmt(a.cpu, 2), ratio(r.cpu), fmt(a.peak / 2 ** 20, 1), ratio(r.peak), `${fmt(a.srv)}% / ${fmt(a.load)}%${mark}`, String(a.bad)]);
+      rows.push([LABEL[s]!, fmt(conns), fmt(a.rps), ratio(r.rps), fmt(a.p50, 2), fmt(a.p99, 2), fmt(a.cpu, 2), ratio(r.cpu), fmt(a.peak / 2 ** 20, 1), ratio(r.peak), `${fmt(a.srv)}/${fmt(a.load)}/${fmt(a.other)}%${mark}`, String(a.bad)]);
       if (s !== "baseline" && base) {
         charts.push(`${LABEL[s]} at ${fmt(conns)} connections (ratio to bare node:net; | = 1.0x)`);
         charts.push(bar("replies/s", r.rps, 0.9, "high"));
