@@ -336,11 +336,11 @@ export function suspend<T>(
 }
 
 /**
- * One parked wait of a task, kept in `task.waiting` so that `interrupt`
- * can end it. An object with methods, not a bundle of closures: a
- * million sleeping tasks hold a million of these.
+ * @internal One parked wait of a task, kept in `task.waiting` so that
+ * `interrupt` can end it. An object with methods, not a bundle of
+ * closures: a million sleeping tasks hold a million of these.
  */
-class Wait<T> {
+export class Wait<T> {
   task: Task;
   resolve: (value: T) => void;
   reject: (error: unknown) => void;
@@ -374,8 +374,14 @@ class Wait<T> {
   }
 }
 
-/** Parks the current task in a new Wait; `start` arranges its wake-up. */
-function park<T>(start: (wait: Wait<T>) => void): Promise<T> {
+/**
+ * @internal The switch point under `suspend`, for hot paths: parks the
+ * current task in a new Wait; `start` arranges its wake-up, which must
+ * call `wait.settle()` and, if that returns true, `wait.resolve(value)`
+ * (see `wake`). An interrupted Wait is `settled` before its wake-up
+ * comes: the waker then keeps its value for the next wait.
+ */
+export function park<T>(start: (wait: Wait<T>) => void): Promise<T> {
   const task = current();
   const pending = task.pending;
   if (pending) {
@@ -391,8 +397,15 @@ function park<T>(start: (wait: Wait<T>) => void): Promise<T> {
   });
 }
 
-function wake(wait: Wait<void>): void {
-  if (wait.settle()) wait.resolve();
+/** @internal Ends `wait` with `value`, unless it is already over; returns whether it took it. */
+export function wake<T>(wait: Wait<T>, value: T): boolean {
+  if (!wait.settle()) return false;
+  wait.resolve(value);
+  return true;
+}
+
+function wakeSleeper(wait: Wait<void>): void {
+  wake(wait, undefined);
 }
 
 /**
@@ -415,7 +428,7 @@ export function sleep(ms = 0): Promise<void> {
   // The timer hands the Wait to `wake`: no closure per sleep, which
   // matters when a million tasks sleep at once.
   return park<void>((wait) => {
-    wait.timer = setTimeout(wake, ms, wait);
+    wait.timer = setTimeout(wakeSleeper, ms, wait);
   });
 }
 
