@@ -8,9 +8,11 @@ import { detectBlocking } from "../lib/index.ts";
 
 const run = promisify(execFile);
 
-async function hog(args: string[], env: Record<string, string> = {}) {
+async function hog(args: string[], extra: Record<string, string> = {}) {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1", XIECHENG_BLOCKING: "", XIECHENG_TIMELINE: "", ...extra };
+  delete env.FORCE_COLOR; // (set, even empty, Node warns that NO_COLOR is ignored)
   const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", "test/fixtures/hog.ts", ...args], {
-    env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "", XIECHENG_BLOCKING: "", XIECHENG_TIMELINE: "", ...env },
+    env,
     timeout: 60_000,
   });
   return { stdout, lines: stderr.split("\n").filter((l) => l !== "") };
