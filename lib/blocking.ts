@@ -38,7 +38,7 @@ const { workerData } = require("node:worker_threads");
 const { writeSync } = require("node:fs");
 const { sab, threshold, tag } = workerData;
 const stamp = new Float64Array(sab, 0, 1), flags = new Int32Array(sab, 8, 2), name = new Uint8Array(sab, 16);
-const fmt = (ms) => ms >= 1000 ? (ms / 1000).toFixed(2) + " s" : Math.round(ms) + " ms";
+const fmt = (ms) => ms >= 999.5 ? (ms / 1000).toFixed(2) + " s" : Math.round(ms) + " ms";
 let stall = -1, next = 0;
 while (Atomics.wait(flags, 0, 0, threshold / 4) === "timed-out") {
   const since = stamp[0], blocked = performance.timeOrigin + performance.now() - since;
@@ -209,7 +209,7 @@ export function detectBlocking(options: BlockingOptions = {}): () => void {
 }
 
 function fmt(ms: number): string {
-  return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`;
+  return ms >= 999.5 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`;
 }
 
 const env = process.env.XIECHENG_BLOCKING;

@@ -73,8 +73,8 @@ export function bar(value: number, max: number, cells: number, options: { log?: 
 
 /** `12.3 ms`, `1.23 s`: a duration for people. */
 export function ms(value: number): string {
-  if (value >= 1000) return `${(value / 1000).toFixed(2)} s`;
-  if (value >= 10) return `${Math.round(value)} ms`;
+  if (value >= 999.5) return `${(value / 1000).toFixed(2)} s`;
+  if (value >= 9.95) return `${Math.round(value)} ms`;
   return `${value.toFixed(1)} ms`;
 }
 
