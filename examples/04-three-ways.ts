@@ -60,43 +60,48 @@ else process.stdin.once("data", () => { work(); say(String(process.memoryUsage()
 `;
 
 // Starts `n` units running `job`; resolves once all are up, with a
-// `go` that starts the jobs and resolves when all have finished.
+// `go` that starts the jobs and resolves with their reports (RSS).
+// A unit that fails rejects whichever of the two is pending.
 function startUnits(way: Way, n: number, job: string) {
   const code = unitCode(job);
-  return new Promise<{ go: () => Promise<number[]> }>((ready, fail) => {
-    let up = 0;
-    const reports: number[] = [];
-    const sends: (() => void)[] = [];
-    const waiters: ((v: number[]) => void)[] = [];
-    const onLine = (line: string) => {
-      if (line === "up") {
-        if (++up === n) ready({ go: () => new Promise((done) => { waiters.push(done); for (const s of sends) s(); }) });
-      } else if (reports.push(Number(line)) === n) for (const w of waiters) w(reports);
-    };
-    for (let i = 0; i < n; i++) {
-      if (way === "threads") {
-        const w = new Worker(code, { eval: true, execArgv: [] });
-        w.on("message", (m: string) => {
-          onLine(m);
-          if (m !== "up") void w.terminate();
-        });
-        w.on("error", fail);
-        sends.push(() => w.postMessage("go"));
-      } else {
-        const p = spawnProcess(process.execPath, ["-e", code], { stdio: ["pipe", "pipe", "inherit"] });
-        let buf = "";
-        p.stdout.on("data", (d: Buffer) => {
-          buf += d;
-          for (let i = buf.indexOf("\n"); i >= 0; i = buf.indexOf("\n")) {
-            onLine(buf.slice(0, i));
-            buf = buf.slice(i + 1);
-          }
-        });
-        p.on("error", fail);
-        p.on("exit", (code) => code !== 0 && fail(new Error(`a child process exited with code ${code}`)));
-        sends.push(() => p.stdin.end("go\n"));
-      }
+  let up = 0;
+  const reports: number[] = [];
+  const sends: (() => void)[] = [];
+  let settle = { resolve: (_: unknown) => {}, reject: (_: Error) => {} };
+  const onLine = (line: string) => {
+    if (line === "up") {
+      if (++up === n) settle.resolve({ go });
+    } else if (reports.push(Number(line)) === n) settle.resolve(reports);
+  };
+  const go = () =>
+    new Promise<number[]>((resolve, reject) => {
+      settle = { resolve: resolve as (_: unknown) => void, reject };
+      for (const send of sends) send();
+    });
+  const fail = (error: Error) => settle.reject(error);
+  for (let i = 0; i < n; i++) {
+    if (way === "threads") {
+      const w = new Worker(code, { eval: true, execArgv: [] });
+      w.on("message", onLine);
+      w.on("error", fail);
+      sends.push(() => w.postMessage("go"));
+    } else {
+      const p = spawnProcess(process.execPath, ["-e", code], { stdio: ["pipe", "pipe", "inherit"] });
+      let buf = "";
+      p.stdout.on("data", (d: Buffer) => {
+        buf += d;
+        for (let i = buf.indexOf("\n"); i >= 0; i = buf.indexOf("\n")) {
+          onLine(buf.slice(0, i));
+          buf = buf.slice(i + 1);
+        }
+      });
+      p.on("error", fail);
+      p.on("exit", (status) => status !== 0 && fail(new Error(`a child process exited with code ${status}`)));
+      sends.push(() => p.stdin.end("go\n"));
     }
+  }
+  return new Promise<{ go: typeof go }>((resolve, reject) => {
+    settle = { resolve: resolve as (_: unknown) => void, reject };
   });
 }
 
@@ -111,7 +116,9 @@ async function runUnits(way: Way, n: number, job: string): Promise<Result> {
   const wallMs = performance.now() - t0;
   // A thread lives in our process: count what our memory grew by. A
   // process has its own: count what it reports, on average.
-  const memBytes = way === "threads" ? (rssUp - rss0) / n : reports.reduce((a, b) => a + b, 0) / n;
+  let sum = 0;
+  for (const r of reports) sum += r;
+  const memBytes = way === "threads" ? (rssUp - rss0) / n : sum / n;
   return { wallMs, startMs, memBytes };
 }
 
