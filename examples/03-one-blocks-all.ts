@@ -73,6 +73,7 @@ async function heartbeat(t0: number, beats: number[]) {
 async function trial(hog: () => Promise<void>) {
   const beats: number[] = [];
   const t0 = performance.now();
+  if (process.stdout.isTTY) process.stdout.write("  live       ");
   const hogTask = spawn(hog);
   let hogMs = 0;
   hogTask.onDone(() => (hogMs = performance.now() - t0 - 300));

@@ -34,7 +34,7 @@ interface Live extends Lane {
 
 const MAX_SPANS = 200_000;
 /** Timer slack: a wake this close to its due time does not count as late. */
-const SLACK_MS = 5;
+const SLACK_MS = 10;
 let t0 = 0;
 let lanes: Live[] = [];
 let byKey = new Map<unknown, Live>();

@@ -44,9 +44,10 @@ test("records one lane per task, in spawn order, with run and wait spans", async
     ["Task-N (eat)", "Task-N (play)", "MainTask"],
   );
   const [eatLane, playLane, main] = tl.lanes;
-  assert.equal(states(eatLane), "run wait run");
-  assert.equal(states(playLane), "run wait run");
-  assert.equal(states(main), "run wait run");
+  // (a loaded machine may wake a task late: then "late" follows its wait)
+  assert.match(states(eatLane), /^run wait( late)? run$/);
+  assert.match(states(playLane), /^run wait( late)? run$/);
+  assert.match(states(main), /^run wait( late)? run$/);
   const eatWait = length(eatLane?.spans[1]);
   const playWait = length(playLane?.spans[1]);
   assert.ok(eatWait >= 145 && eatWait < 1000, `eat waited ${eatWait} ms`);
@@ -73,9 +74,12 @@ test("a task that holds the thread shows as a long run; the others' overdue wait
   const tickLane = tl.lanes.find((l) => l.label.endsWith("(ticker)"));
   const longest = Math.max(...(hogLane?.spans ?? []).filter((s) => s.state === "run").map(length));
   assert.ok(longest >= 195 && longest < 1500, `the hog ran ${longest} ms in one go`);
-  const late = (tickLane?.spans ?? []).filter((s) => s.state === "late");
-  assert.equal(late.length, 1, `one late stretch for the ticker: ${states(tickLane)}`);
+  const late = (tickLane?.spans ?? []).filter((s) => s.state === "late" && length(s) >= 100);
+  assert.equal(late.length, 1, `one long late stretch for the ticker: ${states(tickLane)}`);
   assert.ok(length(late[0]) >= 150, `the ticker was due but frozen for ${length(late[0])} ms`);
+  // ...and it lies within the hog's long run.
+  const hogRun = (hogLane?.spans ?? []).find((s) => s.state === "run" && length(s) === longest);
+  assert.ok(late[0] && hogRun && late[0].from >= hogRun.from - 1 && late[0].to >= hogRun.to - 1);
   checkOrdered(tl.lanes);
 });
 
@@ -129,8 +133,20 @@ test("--timeline on example 01: eat waits 3 s while play runs and waits 1 s", as
   assert.match(lines[0] ?? "", /^timeline: 3 lanes on one thread, (2\.9|3\.\d)\d s, one column = \d+ ms$/);
   const row = (label: string) => lines.find((l) => l.startsWith(label)) ?? "";
   // 60 columns over about 3 s: eat spans all of them, play about a third.
-  assert.match(row("Task-1 (eat)"), /^Task-1 \(eat\)\s+\|#-{50,}#\| ran [\d.]+ ms, waited (2\.9|3\.\d)\d s/);
-  assert.match(row("Task-2 (play)"), /^Task-2 \(play\)\s+\|#-{12,24}# {30,}\| ran [\d.]+ ms, waited (0\.9\d s|1\.\d\d s|\d{3} ms)/);
-  assert.match(row("MainTask"), /^MainTask\s+\|#-+#\|/);
+  assert.match(row("Task-1 (eat)"), /^Task-1 \(eat\)\s+\|#-{50,}#{1,4}\| ran [\d.]+ ms, waited (2\.9|3\.\d)\d s/);
+  assert.match(row("Task-2 (play)"), /^Task-2 \(play\)\s+\|#-{12,24}#{1,4} {28,}\| ran [\d.]+ ms, waited (0\.9\d s|1\.\d\d s|\d{3} ms)/);
+  assert.match(row("MainTask"), /^MainTask\s+\|#-+#+\|/);
   assert.match(lines.at(-2) ?? "", /\|0 s\s+\|1 s\s+\|2 s\s+\|3 s/);
+});
+
+test("XIECHENG_TIMELINE=1 turns it on for any program that uses the lib", async () => {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1", XIECHENG_TIMELINE: "1", NO_DETECTOR: "1" };
+  delete env.FORCE_COLOR;
+  const { stderr } = await run(process.execPath, ["--import", "tsx", "test/fixtures/hog.ts", "block", "300"], { env, timeout: 60_000 });
+  const lines = stderr.split("\n");
+  assert.match(lines[1] ?? "", /^timeline: 3 lanes on one thread, /, stderr);
+  // The hog holds the thread for 300 ms: a solid run in its lane, and
+  // the ticker's lane shows the same stretch as due-but-frozen.
+  assert.match(lines.find((l) => /\(hog\) /.test(l)) ?? "", /#{4,}.*\| ran \d{3} ms/);
+  assert.match(lines.find((l) => /\(ticker\) /.test(l)) ?? "", /!{4,}.*, late \d{3} ms$/);
 });
