@@ -98,6 +98,14 @@ const observer = {
 /**
  * Starts recording (again, from an empty chart). With `atExit` (the
  * default) the chart is printed to stderr when the process exits.
+ * @example
+ * import { startTimeline, spawn, sleep } from "./lib/index.ts";
+ * startTimeline();
+ * spawn(async function eat() { await sleep(300); });
+ * spawn(async function play() { await sleep(100); });
+ * // at exit, on stderr:
+ * // Task-1 (eat)  |#----------------------------------------------------------#| ran 0.5 ms, waited 300 ms
+ * // Task-2 (play) |#-------------------#                                       | ran 0.3 ms, waited 100 ms
  */
 export function startTimeline(options: { atExit?: boolean } = {}): void {
   stopObserving?.();
@@ -124,6 +132,13 @@ export function timelineOn(): boolean {
  * Marks a lane by hand, for code that schedules work without the lib's
  * tasks (e.g. generators stepped by a loop): `run`, `wait` (for
  * `waitMs` when known) or `done`. Does nothing while the timeline is off.
+ * @example
+ * import { markTimeline } from "./lib/index.ts";
+ * function* job() { yield; }
+ * const gen = job();
+ * markTimeline("job", "run");
+ * const step = gen.next();
+ * markTimeline("job", step.done ? "done" : "wait");
  */
 export function markTimeline(label: string, state: "run" | "wait" | "done", waitMs?: number): void {
   if (!stopObserving) return;
@@ -176,9 +191,9 @@ export function renderTimeline(tl: Timeline, options: RenderOptions = {}): strin
   const cols = options.width ?? (blocks && stream.columns ? Math.max(20, Math.min(100, stream.columns - labelW - 40)) : 60);
   const total = Math.max(tl.totalMs, 1);
   const colMs = total / cols;
-  const glyph = blocks
-    ? { run: paint("█", "green", color), wait: paint("─", "dim", color), late: paint("▒", "red", color) }
-    : { run: paint("#", "green", color), wait: paint("-", "dim", color), late: paint("!", "red", color) };
+  const chars = blocks ? { run: "█", wait: "─", late: "▒" } : { run: "#", wait: "-", late: "!" };
+  const styles = { run: "green", wait: "dim", late: "red" } as const;
+  const glyph = { run: paint(chars.run, "green", color), wait: paint(chars.wait, "dim", color), late: paint(chars.late, "red", color) };
   const head = `timeline: ${tl.lanes.length} lane${tl.lanes.length === 1 ? "" : "s"} on one thread, ${ms(tl.totalMs)}, one column = ${ms(colMs)}`;
   const legend = `  ${glyph.run} running   ${glyph.wait} waiting   ${glyph.late} due, but another task held the thread`;
   const lines = [head, legend];
@@ -191,7 +206,15 @@ export function renderTimeline(tl: Timeline, options: RenderOptions = {}): strin
       const b = Math.min(cols - 1, Math.max(a, Math.ceil(s.to / colMs) - 1));
       for (let c = a; c <= b; c++) cells[c] = Math.max(cells[c] ?? 0, RANK[s.state]);
     }
-    const row = cells.map((r) => (r === 3 ? glyph.run : r === 2 ? glyph.late : r === 1 ? glyph.wait : " ")).join("");
+    // Colour each run of equal cells once, not cell by cell.
+    const row = cells
+      .map((r) => (r === 3 ? "run" : r === 2 ? "late" : r === 1 ? "wait" : " "))
+      .join(",")
+      .replace(/(run|late|wait|\s)(,\1)*/g, (group, state: string) => {
+        const n = group.split(",").length;
+        return state === " " ? " ".repeat(n) : paint(chars[state as SpanState].repeat(n), styles[state as SpanState], color);
+      })
+      .replaceAll(",", "");
     const late = sum.late >= 0.05 ? `, ${paint(`late ${ms(sum.late)}`, "red", color)}` : "";
     lines.push(`${l.label.padEnd(labelW)} |${row}| ran ${ms(sum.run)}, waited ${ms(sum.wait)}${late}`);
   }
