@@ -12,6 +12,7 @@
  * processes use both cores (not every coroutine improves efficiency).
  */
 import { spawn as spawnProcess } from "node:child_process";
+import os from "node:os";
 import v8 from "node:v8";
 import vm from "node:vm";
 import { Worker } from "node:worker_threads";
@@ -34,6 +35,7 @@ const SLICE_MS = 250;
 const color = useColor();
 const us = fancy() ? "µs" : "us";
 const onNode = !("Deno" in globalThis) && !("Bun" in globalThis);
+const loadBefore = os.loadavg()[0] ?? 0;
 
 // A full garbage collection before each memory reading, so that the
 // figure is what the live units hold (Node only; elsewhere a no-op).
@@ -213,6 +215,9 @@ for (const way of ways) {
 }
 console.log(table(cpuRows));
 chart(cpu);
+// Threads and processes can only go faster on idle cores: say how
+// many there are and how busy the machine already was.
+console.log(`  this machine: ${os.availableParallelism()} cores, load average ${loadBefore.toFixed(1)} before we started`);
 console.log("Coroutines win when the work is waiting; on arithmetic they run on one core.");
 
 // A bar of wall time per way, to scale with the slowest.
