@@ -35,8 +35,8 @@ export class TaskExit extends Error {
 export interface TaskObserver {
   spawn?(task: Task): void;
   start?(task: Task): void;
-  /** The task reached a switch point and waits. */
-  park?(task: Task): void;
+  /** The task reached a switch point and waits (`ms`: for how long, when known, e.g. `sleep`). */
+  park?(task: Task, ms?: number): void;
   /** The wait is over: the task will run again. */
   resume?(task: Task): void;
   end?(task: Task): void;
@@ -322,17 +322,19 @@ export function spawn<A extends unknown[], R>(
  * A switch point: parks the current task until `begin`'s callbacks
  * settle it. `kill()` or a `Timeout` interrupts the wait: `begin`'s
  * returned cleanup runs and the promise rejects with their error.
+ * `ms`, when the wait has a known length, is passed on to the observer.
  * `sleep`, `join` and the socket waits are built on it.
  */
 export function suspend<T>(
   begin: (resolve: (value: T) => void, reject: (error: unknown) => void) => (() => void) | void,
+  ms?: number,
 ): Promise<T> {
   return park<T>((wait) => {
     wait.cleanup = begin(
       (value) => wait.settle() && wait.resolve(value),
       (error) => wait.settle() && wait.reject(error),
     );
-  });
+  }, ms);
 }
 
 /**
@@ -381,7 +383,7 @@ export class Wait<T> {
  * (see `wake`). An interrupted Wait is `settled` before its wake-up
  * comes: the waker then keeps its value for the next wait.
  */
-export function park<T>(start: (wait: Wait<T>) => void): Promise<T> {
+export function park<T>(start: (wait: Wait<T>) => void, ms?: number): Promise<T> {
   const task = current();
   const pending = task.pending;
   if (pending) {
@@ -392,7 +394,7 @@ export function park<T>(start: (wait: Wait<T>) => void): Promise<T> {
     const wait = new Wait<T>(task, resolve, reject);
     const w = task.waiting;
     task.waiting = w === undefined ? wait : w instanceof Set ? w.add(wait) : new Set([w, wait]);
-    observer?.park?.(task);
+    observer?.park?.(task, ms);
     start(wait);
   });
 }
@@ -423,13 +425,13 @@ export function sleep(ms = 0): Promise<void> {
     return suspend<void>((resolve) => {
       const handle = setImmediate(resolve);
       return () => clearImmediate(handle);
-    });
+    }, ms);
   }
   // The timer hands the Wait to `wake`: no closure per sleep, which
   // matters when a million tasks sleep at once.
   return park<void>((wait) => {
     wait.timer = setTimeout(wakeSleeper, ms, wait);
-  });
+  }, ms);
 }
 
 /**
