@@ -82,17 +82,6 @@ function trackPromises(): boolean {
   }
 }
 
-/** Runs `fn` as `task`'s code (see `current()`). */
-function runAs(task: Task, fn: () => void): void {
-  if (store) return store.run(task, fn);
-  const outer = running;
-  running = task;
-  try {
-    fn();
-  } finally {
-    running = outer;
-  }
-}
 let lastId = 0;
 
 /** A function run concurrently by `spawn`; see gevent's Greenlet. */
@@ -199,7 +188,14 @@ export class Task<T = unknown> {
     if (this.#state !== "pending") return;
     this.#state = "running";
     observer?.start?.(this);
-    runAs(this as Task, () => this.#run());
+    if (store) return store.run(this as Task, () => this.#run());
+    const outer = running;
+    running = this as Task;
+    try {
+      this.#run();
+    } finally {
+      running = outer;
+    }
   }
 
   // Not an `async` method: one `then` costs less than an async frame,
@@ -330,7 +326,7 @@ export function suspend<T>(
   ms?: number,
 ): Promise<T> {
   return park<T>((wait) => {
-    wait.cleanup = begin(
+    wait.cancel = begin(
       (value) => wait.settle() && wait.resolve(value),
       (error) => wait.settle() && wait.reject(error),
     );
@@ -343,12 +339,12 @@ export function suspend<T>(
  * closures: a million sleeping tasks hold a million of these.
  */
 export class Wait<T> {
-  task: Task;
+  /** The parked task; `undefined` once the wait is over. */
+  task: Task | undefined;
   resolve: (value: T) => void;
   reject: (error: unknown) => void;
-  cleanup: (() => void) | void = undefined;
-  timer: NodeJS.Timeout | undefined = undefined;
-  settled = false;
+  /** What undoes the wake-up on an interrupt: a cleanup, or sleep's timer. */
+  cancel: (() => void) | NodeJS.Timeout | void = undefined;
 
   constructor(task: Task, resolve: (value: T) => void, reject: (error: unknown) => void) {
     this.task = task;
@@ -356,11 +352,15 @@ export class Wait<T> {
     this.reject = reject;
   }
 
+  get settled(): boolean {
+    return this.task === undefined;
+  }
+
   /** Marks the wait over (once): the task is no longer parked in it. */
   settle(): boolean {
-    if (this.settled) return false;
-    this.settled = true;
     const task = this.task;
+    if (task === undefined) return false;
+    this.task = undefined;
     const w = task.waiting;
     if (w === this) task.waiting = undefined;
     else if (w instanceof Set) w.delete(this);
@@ -370,8 +370,9 @@ export class Wait<T> {
 
   interrupt(error: Error): void {
     if (!this.settle()) return;
-    if (this.timer) clearTimeout(this.timer);
-    if (this.cleanup) this.cleanup();
+    const cancel = this.cancel;
+    if (typeof cancel === "function") cancel();
+    else if (cancel) clearTimeout(cancel);
     this.reject(error);
   }
 }
@@ -390,13 +391,24 @@ export function park<T>(start: (wait: Wait<T>) => void, ms?: number): Promise<T>
     task.pending = undefined;
     return Promise.reject(pending);
   }
-  return new Promise<T>((resolve, reject) => {
-    const wait = new Wait<T>(task, resolve, reject);
-    const w = task.waiting;
-    task.waiting = w === undefined ? wait : w instanceof Set ? w.add(wait) : new Set([w, wait]);
-    observer?.park?.(task, ms);
-    start(wait);
+  // This promise is only ever awaited or then()ed, and the promise that
+  // `await`/`then` makes is the one that carries the task to the code
+  // that runs next: so this one is made outside the task (no tag).
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const outer = running;
+  running = undefined;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
   });
+  running = outer;
+  const wait = new Wait<T>(task, resolve, reject);
+  const w = task.waiting;
+  task.waiting = w === undefined ? wait : w instanceof Set ? w.add(wait) : new Set([w, wait]);
+  observer?.park?.(task, ms);
+  start(wait);
+  return promise;
 }
 
 /** @internal Ends `wait` with `value`, unless it is already over; returns whether it took it. */
@@ -430,7 +442,7 @@ export function sleep(ms = 0): Promise<void> {
   // The timer hands the Wait to `wake`: no closure per sleep, which
   // matters when a million tasks sleep at once.
   return park<void>((wait) => {
-    wait.timer = setTimeout(wakeSleeper, ms, wait);
+    wait.cancel = setTimeout(wakeSleeper, ms, wait);
   }, ms);
 }
 
