@@ -14,6 +14,7 @@
 import cluster from "node:cluster";
 import { cli, fail, intOption } from "../lib/cli.ts";
 import { Pool, spawn } from "../lib/index.ts";
+import type { Task } from "../lib/index.ts";
 import { listen } from "../lib/socket.ts";
 import type { Connection, Server } from "../lib/socket.ts";
 
@@ -93,61 +94,52 @@ function explain(e: unknown, where: string): string {
 }
 
 const where = `${host}:${port}`;
-const summary = (by = "") => `stopped: ${served} connections served, ${echoed} bytes echoed${by}`;
+const summary = (by = "") =>
+  `stopped: ${served} connection${served === 1 ? "" : "s"} served, ${echoed} bytes echoed${by}`;
 
 if (workers > 1 && cluster.isPrimary) {
   // node:cluster: N processes share the port, each with its own tasks:
   // processes for the cores, coroutines for the connections.
-  const stats = { served: 0, echoed: 0, left: workers };
-  let ready = false;
+  let listening = 0;
+  let left = workers;
   let stopping = false;
+  const report = () => {
+    console.log(summary(` by ${workers} workers`));
+    process.exit(0);
+  };
   cluster.on("listening", (_w, address) => {
-    if (!ready) console.log(`listening on ${host}:${address.port}`);
-    ready = true;
+    if (++listening === workers) console.log(`listening on ${host}:${address.port}`);
   });
   cluster.on("message", (_w, msg: { error?: string; served?: number; echoed?: number }) => {
     if (msg.error) {
       for (const w of Object.values(cluster.workers ?? {})) w?.kill();
       fail(msg.error);
     }
-    stats.served += msg.served ?? 0;
-    stats.echoed += msg.echoed ?? 0;
+    served += msg.served ?? 0;
+    echoed += msg.echoed ?? 0;
   });
   cluster.on("exit", () => {
-    if (--stats.left > 0) return;
-    served = stats.served;
-    echoed = stats.echoed;
-    if (stopping) console.log(summary(` by ${workers} workers`));
-    else process.stderr.write("error: every worker has exited\n");
-    process.exit(stopping ? 0 : 1);
+    if (--left > 0) return;
+    if (stopping) report();
+    fail("every worker has exited");
   });
   const stop = () => {
     if (stopping) return;
     stopping = true;
     for (const w of Object.values(cluster.workers ?? {})) w?.send("stop");
-    setTimeout(() => process.exit(0), 3000).unref();
+    setTimeout(report, 3000).unref();
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
   for (let i = 0; i < workers; i++) cluster.fork();
 } else {
   const worker = cluster.isWorker;
-  let server: Server;
-  try {
-    server = await listen(host, port, { backlog });
-  } catch (e) {
-    if (!worker) fail(explain(e, where));
-    process.send?.({ error: explain(e, where) }, () => process.exit(1));
-    await new Promise(() => {}); // wait for the exit above
-    throw e;
-  }
-  const a = server.address();
-  if (!worker) console.log(`listening on ${a.host.includes(":") ? `[${a.host}]` : a.host}:${a.port}`);
-  const loop = spawn(serve, server);
+  let server: Server | undefined;
+  let loop: Task | undefined;
   // Stop: no new connections, close the open ones, then report.
   const stop = () => {
-    server.close();
-    void loop.kill();
+    server?.close();
+    void loop?.kill();
     for (const conn of open) conn.abort();
     if (worker) process.send?.({ served, echoed }, () => process.exit(0));
     else {
@@ -165,4 +157,13 @@ if (workers > 1 && cluster.isPrimary) {
     process.on("SIGINT", stop);
     process.on("SIGTERM", stop);
   }
+  const listening = await listen(host, port, { backlog }).catch((e: unknown) => {
+    if (!worker) fail(explain(e, where));
+    process.send?.({ error: explain(e, where) }, () => process.exit(1));
+    return new Promise<never>(() => {}); // until the exit above
+  });
+  server = listening;
+  const a = listening.address();
+  if (!worker) console.log(`listening on ${a.host.includes(":") ? `[${a.host}]` : a.host}:${a.port}`);
+  loop = spawn(serve, listening);
 }
