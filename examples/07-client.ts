@@ -207,5 +207,7 @@ async function stop(): Promise<never> {
 }
 process.on("SIGINT", () => void stop());
 process.on("SIGTERM", () => void stop());
-await sleep(durationMs);
+// Wait for --duration, or until every client has ended (server gone).
+if (mode === "threads") await Promise.race([Promise.all(threads), sleep(durationMs)]);
+else await joinAll(tasks, { timeout: durationMs });
 await stop();
