@@ -73,8 +73,21 @@ export class Connection {
   #eof = false;
   #closed = false;
   #error: Error | undefined;
-  #reader: Waiter<Buffer> | undefined;
+  // The task waiting in recv: its resolve/reject, and its maxBytes.
+  // Kept in fields, with the callbacks made once per connection, so
+  // that a recv allocates nothing but its Promise.
+  #resolve: ((b: Buffer) => void) | undefined;
+  #reject: ((e: unknown) => void) | undefined;
   #readerMax = 0;
+  readonly #beginRecv = (resolve: (b: Buffer) => void, reject: (e: unknown) => void): (() => void) | void => {
+    if (this.#buffered > 0) return resolve(this.#take(this.#readerMax));
+    this.#resolve = resolve;
+    this.#reject = reject;
+    return this.#cancelRecv;
+  };
+  readonly #cancelRecv = (): void => {
+    this.#resolve = this.#reject = undefined;
+  };
   #writer: Waiter<void> | undefined;
 
   /** @internal use `connect()` or `Server.accept()`. */
@@ -92,12 +105,12 @@ export class Connection {
 
   #onData(chunk: Buffer): void {
     this.bytesReceived += chunk.length;
-    const r = this.#reader;
+    const resolve = this.#resolve;
     // Hot path: a task is waiting and nothing is queued: hand it over.
-    if (r !== undefined && this.#buffered === 0) {
-      this.#reader = undefined;
-      if (chunk.length <= this.#readerMax) return r.resolve(chunk);
-      r.resolve(chunk.subarray(0, this.#readerMax));
+    if (resolve !== undefined && this.#buffered === 0) {
+      this.#resolve = this.#reject = undefined;
+      if (chunk.length <= this.#readerMax) return resolve(chunk);
+      resolve(chunk.subarray(0, this.#readerMax));
       chunk = chunk.subarray(this.#readerMax);
     }
     this.#chunks.push(chunk);
@@ -110,9 +123,9 @@ export class Connection {
 
   #onEnd(): void {
     this.#eof = true;
-    const r = this.#reader;
-    this.#reader = undefined;
-    r?.resolve(EMPTY);
+    const resolve = this.#resolve;
+    this.#resolve = this.#reject = undefined;
+    resolve?.(EMPTY);
   }
 
   #onDrain(): void {
@@ -126,10 +139,11 @@ export class Connection {
     if (this.#error === undefined && !(error instanceof SocketClosedError && this.#eof && !this.#closed)) {
       this.#error = error;
     }
-    const r = this.#reader;
+    const resolve = this.#resolve;
+    const reject = this.#reject;
     const w = this.#writer;
-    this.#reader = this.#writer = undefined;
-    if (r) this.#eof && this.#error === undefined ? r.resolve(EMPTY) : r.reject(this.#error);
+    this.#resolve = this.#reject = this.#writer = undefined;
+    if (resolve && reject) this.#eof && this.#error === undefined ? resolve(EMPTY) : reject(this.#error);
     w?.reject(this.#error ?? new SocketClosedError());
   }
 
@@ -172,15 +186,9 @@ export class Connection {
       return suspend((resolve) => resolve(EMPTY));
     }
     if (this.#buffered === 0 && this.#error) return suspend((_, reject) => reject(this.#error));
-    if (this.#reader) throw new Error("another task is already waiting in recv() on this connection");
-    return suspend<Buffer>((resolve, reject) => {
-      if (this.#buffered > 0) return resolve(this.#take(maxBytes));
-      this.#reader = { resolve, reject };
-      this.#readerMax = maxBytes;
-      return () => {
-        this.#reader = undefined;
-      };
-    });
+    if (this.#resolve) throw new Error("another task is already waiting in recv() on this connection");
+    this.#readerMax = maxBytes;
+    return suspend<Buffer>(this.#beginRecv);
   }
 
   /**
