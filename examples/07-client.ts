@@ -45,6 +45,7 @@ const [REPLIES, WRONG, CONNECTED, STOP, PRINTED] = [0, 1, 2, 3, 4];
 const PRINT = 10; // replies printed, like the note's print(), then quiet
 const errors = new Map<string, number>();
 const addError = (kind: string) => errors.set(kind, (errors.get(kind) ?? 0) + 1);
+const failed = () => [...errors.values()].reduce((a, b) => a + b, 0);
 const kindOf = (e: unknown) => (e as { code?: string }).code ?? (e as Error).name ?? String(e);
 
 // One client as a task: connect, then send, wait for the whole reply
@@ -159,8 +160,12 @@ const status = setInterval(() => {
   if (tty) process.stdout.write(`\r\x1b[K${line}`);
 }, 250);
 
-let tasks: Task[] = [];
-let threads: Promise<void>[] = [];
+const tasks: Task[] = [];
+const threads: Promise<void>[] = [];
+let rampSeconds = -1;
+let stopped = false;
+process.on("SIGINT", () => void stop());
+process.on("SIGTERM", () => void stop());
 if (mode === "threads") {
   for (let i = 1; i <= clients; i++) threads.push(startThread(i));
 } else {
@@ -169,21 +174,20 @@ if (mode === "threads") {
 
 // The clock starts once every client is connected (threads take a
 // while to start), or has failed, or after 30 s.
-const failed = () => [...errors.values()].reduce((a, b) => a + b, 0);
 while (Atomics.load(counts, CONNECTED) + failed() < clients && performance.now() - started < 30_000) {
   await sleep(20);
 }
-const rampSeconds = (performance.now() - started) / 1000;
+rampSeconds = (performance.now() - started) / 1000;
 t0 = performance.now();
 repliesBefore = Atomics.load(counts, REPLIES);
 
 // Stop after --duration or on Ctrl-C: let each client finish the
 // exchange it is in (up to 1 s), then end the rest.
-let stopped = false;
 async function stop(): Promise<never> {
   if (stopped) return new Promise<never>(() => {});
   stopped = true;
   Atomics.store(counts, STOP, 1);
+  if (rampSeconds < 0) rampSeconds = (performance.now() - started) / 1000;
   const seconds = (performance.now() - t0) / 1000;
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
   await joinAll(tasks, { timeout: 1000 });
@@ -205,8 +209,6 @@ async function stop(): Promise<never> {
   if (gone > 0) console.log(`the server went away: ${gone} connections were closed or reset by it`);
   process.exit(wrong === 0 && errors.size === 0 && replies > 0 ? 0 : 1);
 }
-process.on("SIGINT", () => void stop());
-process.on("SIGTERM", () => void stop());
 // Wait for --duration, or until every client has ended (server gone).
 if (mode === "threads") await Promise.race([Promise.all(threads), sleep(durationMs)]);
 else await joinAll(tasks, { timeout: durationMs });

@@ -121,3 +121,20 @@ test("07-client: the server going away mid-run is in the summary, exit 1", async
     server.kill();
   }
 });
+
+test("07-client: Ctrl-C (SIGINT) stops it early with the summary", async () => {
+  const server = await startServer();
+  const client = example("07-client.ts", ["--port", String(server.port), "--clients", "10", "--duration", "60"]);
+  try {
+    const deadline = Date.now() + 20_000;
+    while (!/SAY HELLO/.test(client.stdout()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    client.proc.kill("SIGINT");
+    assert.equal(await exitWithin(client, 10_000), 0, client.stdout() + client.stderr());
+    const s = summary(client.stdout());
+    assert.deepEqual(s.clients, ["10 coroutines", "10"]);
+    assert.ok(s.replies > 0 && s.wrong === 0 && s.errors === "none", client.stdout());
+  } finally {
+    client.kill();
+    server.kill();
+  }
+});
