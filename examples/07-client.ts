@@ -46,6 +46,8 @@ const PRINT = 10; // replies printed, like the note's print(), then quiet
 const errors = new Map<string, number>();
 const addError = (kind: string) => errors.set(kind, (errors.get(kind) ?? 0) + 1);
 const failed = () => [...errors.values()].reduce((a, b) => a + b, 0);
+// A line of output; on a terminal it first erases the status line.
+const say = (line: string) => console.log(process.stdout.isTTY ? `\r\x1b[K${line}` : line);
 const kindOf = (e: unknown) => (e as { code?: string }).code ?? (e as Error).name ?? String(e);
 
 // One client as a task: connect, then send, wait for the whole reply
@@ -84,7 +86,7 @@ function record(ms: number, right: boolean, reply: Uint8Array): void {
   Atomics.add(latency, Math.min(Math.round(ms * 100), BUCKETS - 1), 1);
   Atomics.add(counts, REPLIES, 1);
   if (!right) Atomics.add(counts, WRONG, 1);
-  if (Atomics.add(counts, PRINTED, 1) < PRINT) console.log(Buffer.from(reply).toString());
+  if (Atomics.add(counts, PRINTED, 1) < PRINT) say(Buffer.from(reply).toString());
 }
 
 // The note's way: one thread per connection. A Node thread cannot
@@ -118,7 +120,7 @@ function startThread(n: number): Promise<void> {
   const worker = new Worker(THREAD, { eval: true, workerData, resourceLimits: limits });
   return new Promise((resolve) => {
     worker.on("message", (m: string | null | { reply: string }) => {
-      if (m !== null && typeof m === "object") return console.log(m.reply);
+      if (m !== null && typeof m === "object") return say(m.reply);
       if (m) addError(m);
       void worker.terminate();
     });
@@ -151,12 +153,16 @@ const started = performance.now();
 let t0 = started;
 let repliesBefore = 0;
 let lastReplies = 0;
+let lastTime = started;
 const status = setInterval(() => {
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
   const replies = Atomics.load(counts, REPLIES);
   const errs = failed();
-  const line = `connected ${Atomics.load(counts, CONNECTED)}/${clients}  ${(replies - lastReplies) * 4} replies/s  errors ${errs}`;
+  const now = performance.now();
+  const perSecond = Math.round(((replies - lastReplies) * 1000) / (now - lastTime));
+  const line = `connected ${Atomics.load(counts, CONNECTED)}/${clients}  ${perSecond} replies/s  errors ${errs}`;
   lastReplies = replies;
+  lastTime = now;
   if (tty) process.stdout.write(`\r\x1b[K${line}`);
 }, 250);
 
