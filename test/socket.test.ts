@@ -152,7 +152,7 @@ test("kill() ends a task waiting in recv promptly; the connection stays usable",
     await sleep(50);
     const t0 = performance.now();
     await reader.kill();
-    assert.ok(performance.now() - t0 < 500, "kill took too long");
+    assert.ok(performance.now() - t0 < 2000, "kill took too long");
     assert.equal(reader.killed, true);
     await assert.rejects(reader.get(), TaskExit);
     await client.sendall("still here");
