@@ -260,13 +260,15 @@ async function trial(server: string, conns: number, round: number): Promise<Tria
     const t0 = performance.now();
     for (const d of drivers) d.send("mark");
     await new Promise((r) => setTimeout(r, measure * 1000));
+    // Peak memory under load, read before the clients hang up (tearing
+    // down thousands of connections makes garbage of its own).
+    const peak = peakBytes(proc.pid);
     for (const d of drivers) d.send("stop");
     const cpu1 = cpuSeconds(proc.pid);
     const dcpu1 = drivers.reduce((a, d) => a + cpuSeconds(d.pid), 0);
     const busy1 = machineBusySeconds();
     const wall = (performance.now() - t0) / 1000;
     const results = (await Promise.all(drivers.map((d) => d.next((l) => l.includes('"result"'), "load driver result", 30_000)))).map((l) => JSON.parse(l));
-    const peak = peakBytes(proc.pid);
     const replies = results.reduce((a, r) => a + r.replies, 0);
     const seconds = Math.max(...results.map((r) => r.ms)) / 1000;
     const hist = results.flatMap((r) => r.hist as [number, number][]);
