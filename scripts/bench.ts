@@ -374,7 +374,12 @@ if (only.has("server")) {
     const base = servers.includes("baseline") ? agg("baseline") : undefined;
     for (const s of servers) {
       const a = agg(s);
-      const r = base ? { rps: a.rps / base.rps, cpu: a.cpu / base.cpu, peak: a.peak / base.peak } : { rps: NaN, cpu: NaN, peak: NaN };
+      // Ratios are taken round by round (the same minutes of the same
+      // machine), then the median: a load that comes and goes between
+      // rounds moves both servers of a round alike.
+      const paired = (k: "repliesPerSec" | "cpuUsPerReply") =>
+        median(of(s).map((t) => t[k] / (of("baseline").find((b) => b.round === t.round)?.[k] ?? NaN)));
+      const r = base ? { rps: paired("repliesPerSec"), cpu: paired("cpuUsPerReply"), peak: a.peak / base.peak } : { rps: NaN, cpu: NaN, peak: NaN };
       summary.push({ [`${s}@${conns}`]: { ...a, rpsRatio: r.rps, cpuRatio: r.cpu, peakRatio: r.peak } });
       const mark = a.loadBound ? ` ${red(`*${a.loadBound}/${a.n}`)}` : "";
       rows.push([LABEL[s]!, fmt(conns), fmt(a.rps), ratio(r.rps), fmt(a.p50, 2), fmt(a.p99, 2), fmt(a.cpu, 2), ratio(r.cpu), fmt(a.peak / 2 ** 20, 1), ratio(r.peak), `${fmt(a.srv)}/${fmt(a.load)}/${fmt(a.other)}%${mark}`, String(a.bad)]);
@@ -394,7 +399,7 @@ if (only.has("server")) {
     }
   }
   results.summary = summary;
-  console.log(bold("\nEcho servers under the same load") + dim(` (median of ${rounds} round(s); * = runs where the load, not the server, was the busier side)`));
+  console.log(bold("\nEcho servers under the same load") + dim(` (median of ${rounds} round(s); ratios: median of each round's ratio; * = runs where the load, not the server, was the busier side)`));
   console.log(table(rows));
   if (charts.length) console.log(`\n${charts.join("\n")}`);
 }

@@ -98,3 +98,37 @@ test("100,000 sleeping tasks all finish, each with its value", async () => {
   assert.equal(done.length, 100_000);
   assert.equal(tasks[99_999]!.value, 99_999);
 });
+
+test("kill with waits that are over still in the task's list: only the live wait is interrupted", async () => {
+  const log: string[] = [];
+  const task = spawn(async () => {
+    try {
+      // Two waits at once (a Set); the first ends, the second is killed.
+      await Promise.all([sleep(1).then(() => log.push("short done")), sleep(5_000)]);
+      log.push("not reached");
+    } finally {
+      log.push("finally");
+    }
+  });
+  await sleep(30);
+  await task.kill();
+  assert.deepEqual(log, ["short done", "finally"]);
+  assert.equal(task.killed, true);
+
+  // A wait that is over is not interrupted again: the kill waits for the
+  // next switch point (here the second sleep), as before.
+  const steps: string[] = [];
+  const t2 = spawn(async () => {
+    await sleep(1);
+    steps.push("woke");
+    try {
+      await sleep(5_000);
+    } catch (e) {
+      steps.push((e as Error).name);
+      throw e;
+    }
+  });
+  await sleep(20);
+  await t2.kill();
+  assert.deepEqual(steps, ["woke", "TaskExit"]);
+});
