@@ -389,6 +389,7 @@ if (only.has("server")) {
         charts.push(bar("CPU per reply", r.cpu, 1.1, "low"));
         charts.push(bar("peak memory", r.peak, 1.3, "low"));
       }
+      if (s === "lib" && conns >= 10_000) verdicts.push(`${fmt(conns)} conns served with no error: ${a.bad} errors (${check(a.bad === 0)})`);
       if (s === "lib" && base) {
         verdicts.push(`${fmt(conns)} conns: CPU/reply ${ratio(r.cpu)} (<= 1.10x: ${check(r.cpu <= 1.1)}), replies/s ${ratio(r.rps)} (>= 0.90x: ${check(r.rps >= 0.9)})` + (conns >= 5000 ? `, peak memory ${ratio(r.peak)} (<= 1.3x: ${check(r.peak <= 1.3)})` : ""));
         if (servers.includes("gevent")) {
