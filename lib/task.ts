@@ -255,7 +255,14 @@ export class Task<T = unknown> {
 }
 
 const MAIN = new Task("MainTask");
-const store = trackPromises() ? undefined : new AsyncLocalStorage<Task>();
+// Set up on first use (the first spawn or current()), so that merely
+// importing the lib (for lib/cli.ts, say) installs no hooks.
+let store: AsyncLocalStorage<Task> | undefined;
+let tracking = false;
+function track(): void {
+  tracking = true;
+  if (!trackPromises()) store = new AsyncLocalStorage<Task>();
+}
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof (value as PromiseLike<unknown> | null)?.then === "function";
@@ -276,6 +283,7 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
  * console.log(current().name); // → MainTask
  */
 export function current(): Task {
+  if (!tracking) track();
   return (store ? store.getStore() : running) ?? MAIN;
 }
 
@@ -308,6 +316,7 @@ export function spawn<A extends unknown[], R>(
   if (typeof fn !== "function") {
     throw new TypeError(`Expected \`fn\` to be a function, got \`${show(fn)}\``);
   }
+  if (!tracking) track();
   const task = new Task<Awaited<R>>(++lastId, fn as never, args);
   queue.push(task as Task);
   if (!flushing) {
