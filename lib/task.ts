@@ -98,11 +98,7 @@ export class Task<T = unknown> {
   #fn: ((...args: never[]) => unknown) | undefined;
   #args: unknown[] | undefined;
   #onDone: ((task: Task) => void) | ((task: Task) => void)[] | undefined;
-  /**
-   * @internal the waits this task is parked in (one, or several). A
-   * wait that is over stays here until the next one replaces it: a
-   * wake-up need not touch the task (it is cold when thousands wait).
-   */
+  /** @internal the waits this task is parked in (one, or several). */
   waiting: Wait<never> | Set<Wait<never>> | undefined;
   /** @internal an interrupt to deliver at the next switch point. */
   pending: Error | undefined;
@@ -173,9 +169,9 @@ export class Task<T = unknown> {
   /** @internal throws `error` at the task's current or next switch point. */
   interrupt(error: Error): void {
     const w = this.waiting;
-    const live = w === undefined ? [] : w instanceof Set ? [...w].filter((x) => !x.settled) : w.settled ? [] : [w];
-    if (live.length === 0) this.pending = error;
-    else for (const wait of live) wait.interrupt(error);
+    if (w === undefined) this.pending = error;
+    else if (w instanceof Set) for (const wait of [...w]) wait.interrupt(error);
+    else w.interrupt(error);
   }
 
   /** @internal calls `fn(task)` once the task is over. */
@@ -374,6 +370,9 @@ export class Wait<T> {
     const task = this.task;
     if (task === undefined) return false;
     this.task = undefined;
+    const w = task.waiting;
+    if (w === this) task.waiting = undefined;
+    else if (w instanceof Set) w.delete(this);
     observer?.resume?.(task);
     return true;
   }
@@ -410,11 +409,7 @@ export function park<T>(start: (wait: Wait<T>, ms: number | undefined) => void, 
   running = outer;
   const wait = new Wait<T>(task, captured.resolve as (value: T) => void, captured.reject);
   const w = task.waiting;
-  if (w === undefined || (!(w instanceof Set) && w.settled)) task.waiting = wait;
-  else if (w instanceof Set) {
-    for (const x of w) if (x.settled) w.delete(x);
-    w.add(wait);
-  } else task.waiting = new Set([w, wait]);
+  task.waiting = w === undefined ? wait : w instanceof Set ? w.add(wait) : new Set([w, wait]);
   observer?.park?.(task, ms);
   start(wait, ms);
   return promise;
