@@ -99,7 +99,7 @@ test("100,000 sleeping tasks all finish, each with its value", async () => {
   assert.equal(tasks[99_999]!.value, 99_999);
 });
 
-test("kill with waits that are over still in the task's list: only the live wait is interrupted", async () => {
+test("kill after one of two waits is over: only the live wait is interrupted, and a kill is never lost", async () => {
   const log: string[] = [];
   const task = spawn(async () => {
     try {
@@ -115,8 +115,8 @@ test("kill with waits that are over still in the task's list: only the live wait
   assert.deepEqual(log, ["short done", "finally"]);
   assert.equal(task.killed, true);
 
-  // A wait that is over is not interrupted again: the kill waits for the
-  // next switch point (here the second sleep), as before.
+  // A wait that is over is not interrupted again: the kill reaches the
+  // task at its next switch point (here the second sleep).
   const steps: string[] = [];
   const t2 = spawn(async () => {
     await sleep(1);
