@@ -92,9 +92,9 @@ export class Task<T = unknown> {
   value: T | undefined = undefined;
   /** What the function threw, if it failed (a kill is not a failure). */
   exception: unknown = undefined;
-  /** True once `kill()` ended the task. */
-  killed = false;
-  #state: "pending" | "running" | "done" = "pending";
+  // "killed" is a way of being done; kept in the state, not a field of
+  // its own (a million tasks, eight bytes each).
+  #state: "pending" | "running" | "done" | "killed" = "pending";
   #fn: ((...args: never[]) => unknown) | undefined;
   #args: unknown[] | undefined;
   #onDone: ((task: Task) => void) | ((task: Task) => void)[] | undefined;
@@ -125,14 +125,19 @@ export class Task<T = unknown> {
     return this.#fn?.name || "anonymous";
   }
 
+  /** True once `kill()` ended the task. */
+  get killed(): boolean {
+    return this.#state === "killed";
+  }
+
   /** True once the task has returned, failed or been killed. */
   ready(): boolean {
-    return this.#state === "done";
+    return this.#state === "done" || this.#state === "killed";
   }
 
   /** True if the task finished without an exception (a kill counts as success, as in gevent). */
   successful(): boolean {
-    return this.#state === "done" && this.exception === undefined;
+    return this.ready() && this.exception === undefined;
   }
 
   /** True between the task's first step and its end. */
@@ -158,8 +163,7 @@ export class Task<T = unknown> {
    */
   kill(): Promise<void> {
     if (this.#state === "pending") {
-      this.killed = true;
-      this.#finish();
+      this.finish(true);
     } else if (this.#state === "running") {
       this.interrupt(new TaskExit());
     }
@@ -177,7 +181,7 @@ export class Task<T = unknown> {
   /** @internal calls `fn(task)` once the task is over. */
   onDone(fn: (task: Task) => void): void {
     const list = this.#onDone;
-    if (this.#state === "done") fn(this as Task);
+    if (this.ready()) fn(this as Task);
     else if (list === undefined) this.#onDone = fn;
     else if (typeof list === "function") this.#onDone = [list, fn];
     else list.push(fn);
@@ -188,11 +192,11 @@ export class Task<T = unknown> {
     if (this.#state !== "pending") return;
     this.#state = "running";
     observer?.start?.(this);
-    if (store) return store.run(this as Task, () => this.#run());
+    if (store) return store.run(this as Task, () => this.run());
     const outer = running;
     running = this as Task;
     try {
-      this.#run();
+      this.run();
     } finally {
       running = outer;
     }
@@ -200,38 +204,38 @@ export class Task<T = unknown> {
 
   // Not an `async` method: one `then` costs less than an async frame,
   // and a task whose function returns a plain value ends at once.
-  #run(): void {
+  private run(): void {
     const fn = this.#fn as (...args: unknown[]) => unknown;
     let result: unknown;
     try {
       result = fn(...(this.#args as unknown[]));
     } catch (error) {
-      this.#end(undefined, true, error);
+      this.end(undefined, true, error);
       return;
     }
     this.#args = undefined;
     if (isThenable(result)) Promise.resolve(result).then(Task.#returned, Task.#failed);
-    else this.#end(result as T, false, undefined);
+    else this.end(result as T, false, undefined);
   }
 
   // `then` callbacks run in the context of the task that called `then`,
   // so `current()` is this task: no pair of closures per task.
   static #returned(value: unknown): void {
-    current().#end(value, false, undefined);
+    current().end(value, false, undefined);
   }
 
   static #failed(error: unknown): void {
-    current().#end(undefined, true, error);
+    current().end(undefined, true, error);
   }
 
-  #end(value: T | undefined, failed: boolean, error: unknown): void {
+  private end(value: T | undefined, failed: boolean, error: unknown): void {
+    const killed = failed && error instanceof TaskExit;
     if (!failed) this.value = value;
-    else if (error instanceof TaskExit) this.killed = true;
-    else this.#fail(error);
-    this.#finish();
+    else if (!killed) this.report(error);
+    this.finish(killed);
   }
 
-  #fail(error: unknown): void {
+  private report(error: unknown): void {
     this.exception = error ?? new Error(String(error));
     // Like gevent's hub: report at once, even if someone joins later.
     const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
@@ -239,8 +243,8 @@ export class Task<T = unknown> {
     console.error(`${stack}${this.name} (${this.fnName}) failed with ${what}`);
   }
 
-  #finish(): void {
-    this.#state = "done";
+  private finish(killed = false): void {
+    this.#state = killed ? "killed" : "done";
     this.#fn = this.#args = undefined;
     observer?.end?.(this);
     const callbacks = this.#onDone;
