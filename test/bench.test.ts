@@ -33,6 +33,8 @@ test("npm run bench -- --quick: every server, the spawn and the timing benches r
     }
     assert.deepEqual(r.spawn.map((s: { mode: string }) => s.mode).sort(), ["bare", "lib"]);
     for (const s of r.spawn) assert.ok(s.ms > 0 && s.bytesPerTask > 0 && s.tasks === 10_000);
+    assert.deepEqual(r.spawnHeap.map((s: { mode: string }) => s.mode).sort(), ["bare", "lib"]);
+    for (const s of r.spawnHeap) assert.ok(s.heapPerTask > 0, "live heap per task");
     assert.equal(r.timing.lib.length, 3);
     assert.equal(r.timing.bare.length, 3);
     // (Node timers use a millisecond clock: they may fire up to 1 ms early.)
