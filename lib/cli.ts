@@ -4,6 +4,7 @@
  * failure, 2 bad usage). Built on `node:util` parseArgs.
  */
 import { parseArgs } from "node:util";
+import { startTimeline } from "./timeline.ts";
 
 /** One option: a string value (`--port 80`) or a flag (`--threads`). */
 export interface OptionSpec {
@@ -37,7 +38,8 @@ export function fail(message: string, code = 1): never {
 
 /**
  * Parses the command line. `--help`/`-h` prints the help and exits 0;
- * a wrong option prints one line and exits 2.
+ * a wrong option prints one line and exits 2. Every program also gets
+ * `--timeline`: draw who ran when at exit (see lib/timeline.ts).
  * @example
  * import { cli } from "./lib/cli.ts";
  * const opts = cli({ usage: "npx tsx x.ts [--port N]", about: "Demo.",
@@ -46,7 +48,8 @@ export function fail(message: string, code = 1): never {
  */
 export function cli<O extends Record<string, OptionSpec>>(spec: CliSpec<O>): Values<O> {
   const help: OptionSpec = { type: "boolean", short: "h", help: "show this help" };
-  const options: Record<string, OptionSpec> = { ...spec.options, help };
+  const timeline: OptionSpec = { type: "boolean", help: "at exit, draw who ran when (a swimlane chart on stderr)" };
+  const options: Record<string, OptionSpec> = { ...spec.options, timeline, help };
   const config: Record<string, { type: "string" | "boolean"; short?: string; default?: string | boolean }> = {};
   for (const [name, o] of Object.entries(options)) {
     const c: (typeof config)[string] = { type: o.type };
@@ -71,6 +74,8 @@ export function cli<O extends Record<string, OptionSpec>>(spec: CliSpec<O>): Val
     process.stdout.write(`${lines.join("\n")}\n`);
     process.exit(0);
   }
+  if (values.timeline) startTimeline();
+  delete values.timeline;
   return values as Values<O>;
 }
 

@@ -34,8 +34,8 @@ export class TaskExit extends Error {
 export interface TaskObserver {
   spawn?(task: Task): void;
   start?(task: Task): void;
-  /** The task reached a switch point and waits. */
-  park?(task: Task): void;
+  /** The task reached a switch point and waits (`ms`: for how long, when known, e.g. `sleep`). */
+  park?(task: Task, ms?: number): void;
   /** The wait is over: the task will run again. */
   resume?(task: Task): void;
   end?(task: Task): void;
@@ -232,10 +232,12 @@ export function spawn<A extends unknown[], R>(
  * A switch point: parks the current task until `begin`'s callbacks
  * settle it. `kill()` or a `Timeout` interrupts the wait: `begin`'s
  * returned cleanup runs and the promise rejects with their error.
+ * `ms`, when the wait has a known length, is passed on to the observer.
  * `sleep`, `join` and the socket waits are built on it.
  */
 export function suspend<T>(
   begin: (resolve: (value: T) => void, reject: (error: unknown) => void) => (() => void) | void,
+  ms?: number,
 ): Promise<T> {
   const task = current();
   const pending = task.pending;
@@ -262,7 +264,7 @@ export function suspend<T>(
     };
     const w = task.waiting;
     task.waiting = w === undefined ? interrupt : w instanceof Set ? w.add(interrupt) : new Set([w, interrupt]);
-    observer?.park?.(task);
+    observer?.park?.(task, ms);
     cleanup = begin(
       (value) => settle() && resolve(value),
       (error) => settle() && reject(error),
@@ -288,7 +290,7 @@ export function sleep(ms = 0): Promise<void> {
     }
     const handle = setTimeout(resolve, ms);
     return () => clearTimeout(handle);
-  });
+  }, ms);
 }
 
 /**

@@ -1,0 +1,195 @@
+/**
+ * @title What one switch costs: in the program vs in the OS
+ * @note 一、协程 1 (应用程序级别速度要远远高于操作系统的切换)
+ * @run npx tsx examples/05-switch-cost.ts
+ * @output examples/05-switch-cost.out
+ *
+ * Two parties hand control back and forth as fast as they can, five
+ * ways: generator steps, awaits, the lib's `sleep(0)`, two OS threads
+ * and two OS processes. Look at the nanoseconds per switch on the log
+ * scale: a switch inside the program (green) costs tens of
+ * nanoseconds, one through the OS (red) costs microseconds, tens to
+ * hundreds of times more. The ratios are printed at the end.
+ */
+import { spawn as spawnProcess } from "node:child_process";
+import { Worker } from "node:worker_threads";
+import { bar, fancy, int, paint, table, useColor } from "../lib/chart.ts";
+import { cli, intOption } from "../lib/cli.ts";
+import { sleep, spawn } from "../lib/index.ts";
+
+const opts = cli({
+  usage: "npx tsx examples/05-switch-cost.ts [--ms N] [--timeline]",
+  about: "Nanoseconds per switch: generators, await, sleep(0), OS threads, OS processes.",
+  options: { ms: { type: "string", default: "150", help: "length of each measurement, ms (best of 3 is kept)" } },
+});
+const MS = intOption("ms", opts.ms, 10, 5000);
+const color = useColor();
+const onNode = !("Deno" in globalThis) && !("Bun" in globalThis);
+
+// Each measure returns [switches, elapsed ms]. One switch = control
+// passes from one party to the other once.
+
+// 1. Two generators stepped in turn: a switch is one next().
+function generators(): [number, number] {
+  function* party() {
+    for (;;) yield;
+  }
+  const a = party();
+  const b = party();
+  let n = 0;
+  const t0 = performance.now();
+  while (performance.now() - t0 < MS) {
+    for (let i = 0; i < 10_000; i++) {
+      a.next();
+      b.next();
+    }
+    n += 20_000;
+  }
+  return [n, performance.now() - t0];
+}
+
+// 2. Two async functions pass a token through promises: each awaits
+// its turn and then wakes the other (all in the microtask queue).
+async function awaits(): Promise<[number, number]> {
+  const wake: (() => void)[] = [];
+  const turn = (me: number) => new Promise<void>((resolve) => (wake[me] = resolve));
+  let n = 0;
+  let stop = false;
+  const t0 = performance.now();
+  const party = async (me: number) => {
+    while (!stop) {
+      await turn(me);
+      if (++n % 10_000 === 0 && performance.now() - t0 >= MS) stop = true;
+      wake[1 - me]?.();
+    }
+  };
+  const both = Promise.all([party(0), party(1)]);
+  wake[0]?.();
+  await both;
+  return [n, performance.now() - t0];
+}
+
+// 3. Two lib tasks that `await sleep(0)`: each switch goes through the
+// event loop (setImmediate), as every real IO switch does.
+async function sleepZero(): Promise<[number, number]> {
+  let n = 0;
+  let stop = false;
+  const party = async () => {
+    while (!stop) {
+      await sleep(0);
+      n++;
+    }
+  };
+  const t0 = performance.now();
+  spawn(party);
+  spawn(party);
+  await sleep(MS);
+  stop = true;
+  return [n, performance.now() - t0];
+}
+
+// 4. Two worker threads: each sleeps in the OS (Atomics.wait) until it
+// is its turn, then hands the turn over (Atomics.notify). Plain JS.
+const THREAD = `
+const { workerData, parentPort } = require("node:worker_threads");
+const { sab, me, ms } = workerData;
+const s = new Int32Array(sab); // [turn, stop, switches]
+let t0 = 0, n0 = 0;
+for (;;) {
+  while (Atomics.load(s, 0) !== me) Atomics.wait(s, 0, 1 - me);
+  const stop = Atomics.load(s, 1) === 1;
+  const n = Atomics.add(s, 2, 1);
+  if (me === 0 && n === 1000) { t0 = performance.now(); n0 = n; }
+  if (me === 0 && t0 > 0 && performance.now() - t0 >= ms) Atomics.store(s, 1, 1);
+  Atomics.store(s, 0, 1 - me);
+  Atomics.notify(s, 0);
+  if (stop) break;
+}
+if (me === 0) parentPort.postMessage([Atomics.load(s, 2) - n0, performance.now() - t0]);
+`;
+function threads(): Promise<[number, number]> {
+  const sab = new SharedArrayBuffer(12);
+  return new Promise((resolve, reject) => {
+    for (const me of [0, 1]) {
+      const w = new Worker(THREAD, { eval: true, execArgv: [], workerData: { sab, me, ms: MS } });
+      w.on("error", reject);
+      if (me === 0) w.once("message", resolve);
+    }
+  });
+}
+
+// 5. Two processes: we write one byte into a pipe, a child echoes it
+// back (blocking reads), and so on. A round trip is two switches.
+const ECHO = `
+const fs = require("node:fs");
+const b = Buffer.alloc(64);
+for (;;) {
+  let n = 0;
+  try { n = fs.readSync(0, b); } catch (e) { if (e.code === "EAGAIN") continue; throw e; }
+  if (n === 0) break;
+  fs.writeSync(1, b, 0, n);
+}
+`;
+function processes(): Promise<[number, number]> {
+  return new Promise((resolve, reject) => {
+    const child = spawnProcess(process.execPath, ["-e", ECHO], { stdio: ["pipe", "pipe", "inherit"] });
+    child.on("error", reject);
+    let trips = 0;
+    let t0 = 0;
+    child.stdout.on("data", () => {
+      if (++trips === 100) t0 = performance.now(); // warmed up
+      if (t0 > 0 && performance.now() - t0 >= MS) {
+        child.stdin.end();
+        resolve([2 * (trips - 100), performance.now() - t0]);
+      } else child.stdin.write("x");
+    });
+    child.stdin.write("x");
+  });
+}
+
+// Best of three runs: the least disturbed by whatever else the
+// machine is doing.
+async function best(run: () => [number, number] | Promise<[number, number]>): Promise<number | string> {
+  let nsPer = Infinity;
+  try {
+    for (let i = 0; i < 3; i++) {
+      const [n, ms] = await run();
+      nsPer = Math.min(nsPer, (ms * 1e6) / Math.max(1, n));
+    }
+  } catch (error) {
+    return `failed: ${error instanceof Error ? error.message : String(error)}`;
+  }
+  return nsPer;
+}
+
+const rows: [string, number | string][] = [
+  ["generator next()", await best(generators)],
+  ["await between two async functions", await best(awaits)],
+  ["lib sleep(0): one event-loop turn", await best(sleepZero)],
+  ["two threads: Atomics.wait/notify", onNode ? await best(threads) : "skipped: needs Node.js"],
+  ["two processes: a byte through a pipe", onNode ? await best(processes) : "skipped: needs Node.js"],
+];
+
+// Bars on a log scale from 1 ns to 1 ms: 8 columns per factor of ten.
+const DECADES = ["1 ns", "10 ns", "100 ns", fancy() ? "1 µs" : "1 us", fancy() ? "10 µs" : "10 us", fancy() ? "100 µs" : "100 us", "1 ms"];
+const COLS = 8 * (DECADES.length - 1);
+const out = [["switch", " ns/switch", "log scale"]];
+rows.forEach(([name, ns], i) => {
+  if (typeof ns === "string") out.push([name, "", ns]);
+  else out.push([name, int(ns), paint(bar(ns, 1e6, COLS, { log: true, min: 1 }), i < 3 ? "green" : "red", color)]);
+});
+const text = table(out).split("\n");
+console.log(text.join("\n"));
+const axisAt = (text[0] ?? "").indexOf("log scale");
+console.log(" ".repeat(axisAt) + DECADES.map((d) => `|${d}`.padEnd(8)).join("").trimEnd());
+
+// The ratios: what an OS switch costs, counted in in-program switches.
+const ns = (i: number) => rows[i]?.[1];
+const ratio = (os: number, prog: number) => {
+  const a = ns(os);
+  const b = ns(prog);
+  return typeof a === "number" && typeof b === "number" ? `${int(a / b)}x` : "n/a";
+};
+console.log("");
+console.log(`  a thread switch costs  ${ratio(3, 1)} an await, ${ratio(3, 0)} a generator step`);
+console.log(`  a process switch costs ${ratio(4, 1)} an await, ${ratio(4, 0)} a generator step`);

@@ -1,0 +1,247 @@
+/**
+ * A timeline of who ran when: records, for opt-in runs, when each
+ * task was running and when it was waiting, and draws one lane per
+ * task with a time axis when the program exits.
+ *
+ * Turn it on with `--timeline` on any example (see lib/cli.ts), with
+ * `XIECHENG_TIMELINE=1` for any program that imports the lib, or with
+ * `startTimeline()`. The chart goes to stderr, so it never mixes with
+ * the program's own output. While it is off, nothing is recorded.
+ *
+ * The lanes (one thread, so at most one lane runs at any moment):
+ *   #  running: the task's code is executing
+ *   -  waiting: parked at a switch point (sleep, join, a socket, ...)
+ *   !  its wait was over (a sleep was due) but another task held the
+ *      thread, so it could not run yet: a task that blocks shows here
+ */
+import { writeSync } from "node:fs";
+import { fancy, ms, paint, useColor } from "./chart.ts";
+import { addTaskObserver, taskLabel } from "./observe.ts";
+import type { Task } from "./task.ts";
+
+/** What a lane shows for a stretch of time. */
+export type SpanState = "run" | "wait" | "late";
+/** One stretch of a lane, in ms since the timeline started. */
+export interface Span { from: number; to: number; state: SpanState }
+/** One task (or a lane marked by hand) and its spans, in time order. */
+export interface Lane { label: string; spans: Span[] }
+
+interface Live extends Lane {
+  state: "new" | "run" | "wait" | "done";
+  since: number;
+  due: number | undefined;
+}
+
+const MAX_SPANS = 200_000;
+/** Timer slack: a wake this close to its due time does not count as late. */
+const SLACK_MS = 10;
+let t0 = 0;
+let lanes: Live[] = [];
+let byKey = new Map<unknown, Live>();
+let running: Live | undefined;
+let spanCount = 0;
+let stopObserving: (() => void) | undefined;
+let printAtExit = false;
+
+const now = () => performance.now() - t0;
+
+function push(l: Live, state: SpanState, from: number, to: number): void {
+  if (spanCount >= MAX_SPANS) return;
+  const last = l.spans[l.spans.length - 1];
+  if (last && last.state === state && last.to >= from - 0.001) last.to = to;
+  else {
+    l.spans.push({ from, to, state });
+    spanCount++;
+  }
+}
+
+/** Closes the lane's current stretch at `t` and opens a new one. */
+function enter(l: Live, state: Live["state"], t: number, waitMs?: number): void {
+  if (l.state === "run") push(l, "run", l.since, t);
+  else if (l.state === "wait") {
+    const due = l.due === undefined ? t : Math.min(Math.max(l.due, l.since), t);
+    push(l, "wait", l.since, due);
+    if (t - due >= SLACK_MS) push(l, "late", due, t);
+    else push(l, "wait", due, t);
+  }
+  l.state = state;
+  l.since = t;
+  l.due = waitMs === undefined ? undefined : t + waitMs;
+  if (state === "run") {
+    // One thread: whoever ran before has stopped by now.
+    if (running && running !== l && running.state === "run") enter(running, "wait", t);
+    running = l;
+  } else if (running === l) running = undefined;
+}
+
+function lane(key: unknown, label: () => string, first: Live["state"]): Live {
+  let l = byKey.get(key);
+  if (!l) {
+    // Seen for the first time mid-life (e.g. MainTask): assume it was
+    // running (or waiting) since the timeline started.
+    l = { label: label(), spans: [], state: first, since: 0, due: undefined };
+    if (first === "run") running = l;
+    byKey.set(key, l);
+    lanes.push(l);
+  }
+  return l;
+}
+
+const observer = {
+  spawn: (t: Task) => void lane(t, () => taskLabel(t), "new"),
+  start: (t: Task) => enter(lane(t, () => taskLabel(t), "new"), "run", now()),
+  park: (t: Task, waitMs?: number) => enter(lane(t, () => taskLabel(t), "run"), "wait", now(), waitMs),
+  resume: (t: Task) => enter(lane(t, () => taskLabel(t), "wait"), "run", now()),
+  end: (t: Task) => enter(lane(t, () => taskLabel(t), "run"), "done", now()),
+};
+
+/**
+ * Starts recording (again, from an empty chart). With `atExit` (the
+ * default) the chart is printed to stderr when the process exits.
+ * @example
+ * import { startTimeline, spawn, sleep } from "./lib/index.ts";
+ * startTimeline();
+ * spawn(async function eat() { await sleep(300); });
+ * spawn(async function play() { await sleep(100); });
+ * // at exit, on stderr:
+ * // Task-1 (eat)  |#----------------------------------------------------------#| ran 0.5 ms, waited 300 ms
+ * // Task-2 (play) |#-------------------#                                       | ran 0.3 ms, waited 100 ms
+ */
+export function startTimeline(options: { atExit?: boolean } = {}): void {
+  stopObserving?.();
+  t0 = performance.now();
+  lanes = [];
+  byKey = new Map();
+  running = undefined;
+  spanCount = 0;
+  stopObserving = addTaskObserver(observer);
+  if (options.atExit !== false && !printAtExit) {
+    printAtExit = true;
+    process.once("exit", () => {
+      if (stopObserving) writeSync(2, `${renderTimeline(stopTimeline(), { stream: process.stderr })}\n`);
+    });
+  }
+}
+
+/** Whether the timeline is recording. */
+export function timelineOn(): boolean {
+  return stopObserving !== undefined;
+}
+
+/**
+ * Marks a lane by hand, for code that schedules work without the lib's
+ * tasks (e.g. generators stepped by a loop): `run`, `wait` (for
+ * `waitMs` when known) or `done`. Does nothing while the timeline is off.
+ * @example
+ * import { markTimeline } from "./lib/index.ts";
+ * function* job() { yield; }
+ * const gen = job();
+ * markTimeline("job", "run");
+ * const step = gen.next();
+ * markTimeline("job", step.done ? "done" : "wait");
+ */
+export function markTimeline(label: string, state: "run" | "wait" | "done", waitMs?: number): void {
+  if (!stopObserving) return;
+  enter(lane(`lane:${label}`, () => label, "new"), state, now(), waitMs);
+}
+
+/** A finished recording: the lanes in order of first appearance. */
+export interface Timeline {
+  lanes: Lane[];
+  /** From the start of the recording to its end, in ms. */
+  totalMs: number;
+  /** True if recording stopped early to bound memory. */
+  truncated: boolean;
+}
+
+/** Stops recording and returns what was recorded, open stretches closed now. */
+export function stopTimeline(): Timeline {
+  const t = now();
+  stopObserving?.();
+  stopObserving = undefined;
+  for (const l of lanes) if (l.state === "run" || l.state === "wait") enter(l, l.state, t);
+  return { lanes: lanes.map((l) => ({ label: l.label, spans: l.spans })), totalMs: t, truncated: spanCount >= MAX_SPANS };
+}
+
+/** Options of `renderTimeline`. */
+export interface RenderOptions {
+  /** Columns for the time axis (default: 60, or fit a terminal). */
+  width?: number;
+  /** Lanes drawn at most; the rest are counted (default 16). */
+  maxLanes?: number;
+  /** Decides colour and block characters (default stderr). */
+  stream?: { isTTY?: boolean; columns?: number };
+}
+
+const RANK: Record<SpanState, number> = { wait: 1, late: 2, run: 3 };
+
+/**
+ * Draws a recording as a swimlane chart: one line per lane, one
+ * column per slice of time. A column shows the busiest state of its
+ * slice (running beats late beats waiting), so even a short run is
+ * visible; the figures at the right are the exact sums.
+ */
+export function renderTimeline(tl: Timeline, options: RenderOptions = {}): string {
+  const stream = options.stream ?? process.stderr;
+  const color = useColor(stream);
+  const blocks = fancy(stream);
+  const maxLanes = options.maxLanes ?? 16;
+  const shown = tl.lanes.length > maxLanes ? tl.lanes.slice(0, maxLanes - 1) : tl.lanes;
+  const labelW = Math.max(4, ...shown.map((l) => l.label.length));
+  const cols = options.width ?? (blocks && stream.columns ? Math.max(20, Math.min(100, stream.columns - labelW - 40)) : 60);
+  const total = Math.max(tl.totalMs, 1);
+  const colMs = total / cols;
+  const chars = blocks ? { run: "█", wait: "─", late: "▒" } : { run: "#", wait: "-", late: "!" };
+  const styles = { run: "green", wait: "dim", late: "red" } as const;
+  const glyph = { run: paint(chars.run, "green", color), wait: paint(chars.wait, "dim", color), late: paint(chars.late, "red", color) };
+  const head = `timeline: ${tl.lanes.length} lane${tl.lanes.length === 1 ? "" : "s"} on one thread, ${ms(tl.totalMs)}, one column = ${ms(colMs)}`;
+  const legend = `  ${glyph.run} running   ${glyph.wait} waiting   ${glyph.late} due, but another task held the thread`;
+  const lines = [head, legend];
+  for (const l of shown) {
+    const cells = new Array<number>(cols).fill(0);
+    const sum = { run: 0, wait: 0, late: 0 };
+    for (const s of l.spans) {
+      sum[s.state] += s.to - s.from;
+      const a = Math.min(cols - 1, Math.floor(s.from / colMs));
+      const b = Math.min(cols - 1, Math.max(a, Math.ceil(s.to / colMs) - 1));
+      for (let c = a; c <= b; c++) cells[c] = Math.max(cells[c] ?? 0, RANK[s.state]);
+    }
+    // Colour each run of equal cells once, not cell by cell.
+    const row = cells
+      .map((r) => (r === 3 ? "run" : r === 2 ? "late" : r === 1 ? "wait" : " "))
+      .join(",")
+      .replace(/(run|late|wait|\s)(,\1)*/g, (group, state: string) => {
+        const n = group.split(",").length;
+        return state === " " ? " ".repeat(n) : paint(chars[state as SpanState].repeat(n), styles[state as SpanState], color);
+      })
+      .replaceAll(",", "");
+    const late = sum.late >= 0.05 ? `, ${paint(`late ${ms(sum.late)}`, "red", color)}` : "";
+    lines.push(`${l.label.padEnd(labelW)} |${row}| ran ${ms(sum.run)}, waited ${ms(sum.wait)}${late}`);
+  }
+  if (shown.length < tl.lanes.length) lines.push(`${"".padEnd(labelW)}  ... and ${tl.lanes.length - shown.length} more lanes (not drawn)`);
+  lines.push(`${"".padEnd(labelW)}  ${axis(total, cols)}`);
+  if (tl.truncated) lines.push(`(recording stopped after ${MAX_SPANS} stretches to bound memory)`);
+  return lines.join("\n");
+}
+
+/** A time axis `cols` wide: `|0 s      |1 s      |2 s`. */
+function axis(total: number, cols: number): string {
+  const steps = [1, 2, 5];
+  let step = 1;
+  for (let k = 0; ; k++) {
+    step = (steps[k % 3] ?? 1) * 10 ** Math.floor(k / 3);
+    if ((step / total) * cols >= 12) break;
+  }
+  const label = (t: number) => (total >= 1000 ? `${t / 1000} s` : `${t} ms`);
+  let out = "";
+  for (let t = 0; t <= total + 1e-9; t += step) {
+    const pos = Math.round((t / total) * cols);
+    const text = `|${label(Math.round(t))}`;
+    if (pos < out.length || pos + text.length > cols + 8) continue;
+    out = out.padEnd(pos) + text;
+  }
+  return out;
+}
+
+const env = process.env.XIECHENG_TIMELINE;
+if (env !== undefined && env !== "" && env !== "0") startTimeline();

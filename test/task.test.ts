@@ -1,0 +1,210 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { current, join, joinAll, killAll, sleep, spawn, Task, TaskExit } from "../lib/index.ts";
+
+const taskNumber = (t: Task) => Number(/^Task-(\d+)$/.exec(t.name)?.[1]);
+
+test("spawn returns at once; tasks start at the spawner's next switch point, in spawn order", async () => {
+  const log: string[] = [];
+  const a = spawn(() => log.push("a"));
+  const b = spawn(() => log.push("b"));
+  const c = spawn(() => log.push("c"));
+  log.push("spawner");
+  assert.deepEqual(log, ["spawner"]);
+  assert.equal(a.started(), false);
+  await joinAll([a, b, c]);
+  assert.deepEqual(log, ["spawner", "a", "b", "c"]);
+  assert.equal(taskNumber(b), taskNumber(a) + 1);
+  assert.equal(taskNumber(c), taskNumber(a) + 2);
+});
+
+test("current() names the running task across awaits and nested spawns", async () => {
+  assert.equal(current().name, "MainTask");
+  const seen: string[] = [];
+  const child = async () => {
+    seen.push(`child:${current().name}`);
+    await sleep(5);
+    seen.push(`child:${current().name}`);
+  };
+  const parent = spawn(async () => {
+    const me = current().name;
+    seen.push(`parent:${me}`);
+    const kid = spawn(child);
+    await Promise.resolve();
+    seen.push(`parent:${current().name}`);
+    await sleep(1);
+    seen.push(`parent:${current().name}`);
+    await join(kid);
+    seen.push(`parent:${current().name}`);
+    return kid.name;
+  });
+  await join(parent);
+  const p = parent.name;
+  const k = parent.value as string;
+  assert.equal(k, `Task-${taskNumber(parent) + 1}`, "a nested spawn gets the next number");
+  assert.deepEqual(seen, [
+    `parent:${p}`,
+    `parent:${p}`,
+    `child:${k}`,
+    `parent:${p}`,
+    `child:${k}`,
+    `parent:${p}`,
+  ]);
+  assert.equal(current().name, "MainTask");
+});
+
+test("value, get(), ready() and successful() of a task that returns", async () => {
+  const t = spawn(async (x: number, y: number) => {
+    await sleep(1);
+    return x * y;
+  }, 6, 7);
+  assert.equal(t.ready(), false);
+  assert.equal(await t.get(), 42);
+  assert.equal(t.value, 42);
+  assert.equal(t.ready(), true);
+  assert.equal(t.successful(), true);
+  assert.equal(t.exception, undefined);
+});
+
+test("join never throws for a failed task; get() re-throws its error", async (t) => {
+  const errors = t.mock.method(console, "error", () => {});
+  const boom = new Error("boom");
+  const task = spawn(async () => {
+    await sleep(1);
+    throw boom;
+  });
+  assert.equal(await join(task), true);
+  assert.equal(task.successful(), false);
+  assert.equal(task.exception, boom);
+  await assert.rejects(task.get(), boom);
+  assert.equal(errors.mock.callCount(), 1);
+});
+
+test("a failure is reported on stderr at once, naming the task, and the others go on", async () => {
+  const script = `
+    import { spawn, sleep, joinAll } from "./lib/index.ts";
+    async function boom() { await sleep(10); throw new Error("boom"); }
+    async function steady() { for (let i = 0; i < 3; i++) { await sleep(20); console.log("tick " + i); } }
+    await joinAll([spawn(boom), spawn(steady)]);
+    console.log("main done");
+  `;
+  const { stdout, stderr } = await promisify(execFile)(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script]);
+  assert.equal(stdout, "tick 0\ntick 1\ntick 2\nmain done\n");
+  assert.match(stderr, /^Error: boom\n\s+at boom/);
+  assert.match(stderr, /\nTask-1 \(boom\) failed with Error: boom\n$/);
+});
+
+test("join(task, timeout) gives up after the timeout and returns false", async () => {
+  const slow = spawn(sleep, 5000);
+  const t0 = performance.now();
+  assert.equal(await join(slow, 50), false);
+  const waited = performance.now() - t0;
+  assert.ok(waited >= 45 && waited < 2000, `waited ${waited} ms`);
+  assert.equal(slow.ready(), false);
+  await slow.kill();
+  assert.equal(await join(slow), true);
+});
+
+test("joinAll returns the finished tasks; on timeout only those", async () => {
+  const fast = spawn(sleep, 10);
+  const slow = spawn(sleep, 5000);
+  const done = await joinAll([fast, slow], { timeout: 200 });
+  assert.deepEqual(done, [fast]);
+  await slow.kill();
+  assert.deepEqual(await joinAll([fast, slow]), [fast, slow]);
+  assert.deepEqual(await joinAll([]), []);
+});
+
+test("joinAll with raiseError rejects with the first failure", async (t) => {
+  t.mock.method(console, "error", () => {});
+  const err = new Error("first");
+  const a = spawn(async () => {
+    await sleep(10);
+    throw err;
+  });
+  const b = spawn(sleep, 200);
+  await assert.rejects(joinAll([a, b], { raiseError: true }), err);
+  assert.equal(b.ready(), false);
+  await b.kill();
+});
+
+test("kill before start: the task never runs, and it is not a failure", async () => {
+  let ran = false;
+  const t = spawn(() => {
+    ran = true;
+  });
+  await t.kill();
+  await sleep(5);
+  assert.equal(ran, false);
+  assert.equal(t.killed, true);
+  assert.equal(t.ready(), true);
+  assert.equal(t.successful(), true);
+  await assert.rejects(t.get(), TaskExit);
+});
+
+test("kill during sleep: the sleep throws TaskExit, finally runs, kill resolves after it", async (t) => {
+  const errors = t.mock.method(console, "error", () => {});
+  const log: string[] = [];
+  const task = spawn(async () => {
+    try {
+      log.push("sleeping");
+      await sleep(10_000);
+      log.push("woke");
+    } finally {
+      log.push("finally");
+    }
+  });
+  await sleep(10);
+  const t0 = performance.now();
+  await task.kill();
+  assert.ok(performance.now() - t0 < 1000);
+  assert.deepEqual(log, ["sleeping", "finally"]);
+  assert.equal(task.killed, true);
+  assert.equal(task.exception, undefined);
+  assert.equal(errors.mock.callCount(), 0, "a kill is not reported as a failure");
+});
+
+test("killAll kills every task, including ones waiting in join", async () => {
+  const sleeper = spawn(sleep, 10_000);
+  const joiner = spawn(() => join(sleeper));
+  await sleep(5);
+  await killAll([joiner, sleeper]);
+  assert.equal(joiner.killed, true);
+  assert.equal(sleeper.killed, true);
+});
+
+test("sleep(0) yields to the other ready tasks, round-robin, and lets timers fire", async () => {
+  const log: string[] = [];
+  const worker = (name: string) => async () => {
+    for (let i = 0; i < 3; i++) {
+      log.push(`${name}${i}`);
+      await sleep(0);
+    }
+  };
+  await joinAll([spawn(worker("a")), spawn(worker("b"))]);
+  assert.deepEqual(log, ["a0", "b0", "a1", "b1", "a2", "b2"]);
+
+  let fired = false;
+  setTimeout(() => (fired = true), 1);
+  const t0 = performance.now();
+  while (!fired && performance.now() - t0 < 2000) await sleep(0);
+  assert.equal(fired, true, "a timer must fire while a task loops on sleep(0)");
+});
+
+test("sleep waits about the given time", async () => {
+  const t0 = performance.now();
+  await sleep(50);
+  const took = performance.now() - t0;
+  assert.ok(took >= 49 && took < 1500, `took ${took} ms`);
+});
+
+test("bad arguments throw a TypeError naming the parameter and the value", () => {
+  assert.throws(() => sleep(-1), { name: "TypeError", message: "Expected `ms` to be a non-negative number of milliseconds, got `-1`" });
+  assert.throws(() => sleep(Number.NaN), { name: "TypeError", message: /`ms`.*got `NaN`/ });
+  assert.throws(() => sleep("5" as unknown as number), { name: "TypeError", message: /got `"5"`/ });
+  assert.throws(() => spawn(42 as unknown as () => void), { name: "TypeError", message: "Expected `fn` to be a function, got `42`" });
+  assert.throws(() => join({} as Task), { name: "TypeError", message: "Expected `task` to be a Task, got `object`" });
+  assert.throws(() => joinAll([], { timeout: -5 }), { name: "TypeError", message: /`timeout`.*got `-5`/ });
+});

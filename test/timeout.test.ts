@@ -1,0 +1,64 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { join, sleep, spawn, Timeout, TimeoutError, withTimeout } from "../lib/index.ts";
+
+test("a started Timeout interrupts the task's wait with its own TimeoutError", async () => {
+  const t0 = performance.now();
+  const timeout = Timeout.start(30);
+  try {
+    await sleep(5000);
+    assert.fail("sleep should have been interrupted");
+  } catch (error) {
+    assert.ok(error instanceof TimeoutError);
+    assert.equal(error.timeout, timeout);
+    assert.equal(error.name, "TimeoutError");
+    assert.equal(error.message, "timed out after 30 ms");
+  } finally {
+    timeout.cancel();
+  }
+  const took = performance.now() - t0;
+  assert.ok(took >= 25 && took < 2000, `took ${took} ms`);
+});
+
+test("a cancelled Timeout never fires", async () => {
+  const timeout = Timeout.start(20);
+  timeout.cancel();
+  await sleep(60);
+});
+
+test("a Timeout that fires while the task is busy is delivered at its next switch point", async () => {
+  const timeout = Timeout.start(10);
+  const until = Date.now() + 40;
+  while (Date.now() < until) {
+    // busy: no switch point, the timer cannot fire yet
+  }
+  await new Promise((r) => setTimeout(r, 20)); // not a lib switch point: the timer fires meanwhile
+  await assert.rejects(sleep(1000), TimeoutError);
+  timeout.cancel();
+});
+
+test("a Timeout only interrupts the task that started it", async () => {
+  let otherDone = false;
+  const other = spawn(async () => {
+    await sleep(80);
+    otherDone = true;
+  });
+  await assert.rejects(withTimeout(20, () => sleep(1000)), TimeoutError);
+  await join(other);
+  assert.equal(otherDone, true);
+});
+
+test("withTimeout returns the value when fast enough, and works inside tasks", async () => {
+  assert.equal(await withTimeout(1000, async () => {
+    await sleep(5);
+    return "ok";
+  }), "ok");
+  const task = spawn(() => withTimeout(20, () => sleep(1000)).catch((e: unknown) => (e as Error).name));
+  await join(task);
+  assert.equal(task.value, "TimeoutError");
+});
+
+test("bad arguments throw a TypeError", async () => {
+  assert.throws(() => new Timeout(-1), { name: "TypeError", message: /`ms`.*got `-1`/ });
+  await assert.rejects(withTimeout(10, 5 as unknown as () => void), { name: "TypeError", message: /`fn`/ });
+});
