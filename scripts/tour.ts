@@ -18,6 +18,7 @@ import { $, type ProcessPromise } from "zx";
 import { readdirSync, readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import type { Writable } from "node:stream";
+import { paint, useColor, type Paint } from "../lib/chart.ts";
 import { cli, fail, numberOption } from "../lib/cli.ts";
 import { RUNTIMES, commandFor, findRuntime, runtimeEnv, typedCommand, type Runtime, type RuntimeName } from "./runtimes.ts";
 
@@ -39,22 +40,15 @@ const opts = cli({
 });
 
 // ---------------------------------------------------------------- colour
-// Colour only on a terminal; FORCE_COLOR (non-empty, not 0/false) forces
-// it, NO_COLOR (non-empty) turns it off.
-function colourWanted(): boolean {
-  const force = process.env.FORCE_COLOR;
-  if (force !== undefined && force !== "") return force !== "0" && force !== "false";
-  if (process.env.NO_COLOR) return false;
-  return Boolean(process.stdout.isTTY) && process.env.TERM !== "dumb";
-}
-const colour = colourWanted();
-const paint = (code: string) => (s: string) => (colour ? `\x1b[${code}m${s}\x1b[0m` : s);
-const bold = paint("1");
-const dim = paint("2");
-const cyan = paint("36");
-const green = paint("32");
-const red = paint("31");
-const yellow = paint("33");
+// Colour only on a terminal, honouring NO_COLOR and FORCE_COLOR (lib/chart.ts).
+const colour = useColor();
+const style = (name: Paint) => (s: string) => paint(s, name, colour);
+const bold = style("bold");
+const dim = style("dim");
+const cyan = style("cyan");
+const green = style("green");
+const red = style("red");
+const yellow = style("yellow");
 
 // ---------------------------------------------------------------- examples
 interface Example {
