@@ -1,0 +1,263 @@
+// examples/06-server.ts as a black box: started on a free port of
+// 127.0.0.1, driven by plain node:net clients, always killed at the end.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import net from "node:net";
+import { example, exitWithin, pyUpper, startServer } from "./net-helpers.ts";
+
+const HOST = "127.0.0.1";
+const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function open(port: number): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect({ host: HOST, port, allowHalfOpen: true });
+    s.once("error", reject);
+    s.once("connect", () => resolve(s));
+  });
+}
+
+/** Collects everything the socket receives until the server closes it. */
+function readAll(s: net.Socket): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  s.on("data", (d: Buffer) => parts.push(d));
+  return new Promise((resolve, reject) => {
+    s.once("error", reject);
+    s.once("end", () => resolve(Buffer.concat(parts)));
+  });
+}
+
+/** Reads until `n` bytes have arrived (or fails after `ms`). */
+function readN(s: net.Socket, n: number, ms = 5000): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    let got = Buffer.alloc(0);
+    const timer = setTimeout(() => done(new Error(`got ${got.length} of ${n} bytes`)), ms);
+    const onData = (d: Buffer) => {
+      got = Buffer.concat([got, d]);
+      if (got.length >= n) done();
+    };
+    const done = (e?: Error) => {
+      clearTimeout(timer);
+      s.off("data", onData);
+      if (e) reject(e);
+      else resolve(got);
+    };
+    s.on("data", onData);
+  });
+}
+
+/** Sends `payload` in random pieces (one loop turn apart), ends, and returns the echo. */
+async function echo(port: number, payload: Buffer): Promise<Buffer> {
+  const s = await open(port);
+  const reply = readAll(s);
+  for (let at = 0; at < payload.length; ) {
+    const n = Math.min(payload.length - at, 1 + Math.floor(Math.random() * (at % 3 === 0 ? 7 : 70_000)));
+    if (!s.write(payload.subarray(at, at + n))) await new Promise((r) => s.once("drain", r));
+    else await new Promise((r) => setImmediate(r));
+    at += n;
+  }
+  s.end(); // half-close: the server must still send everything back
+  const got = await reply;
+  s.destroy();
+  return got;
+}
+
+test("06-server: random binary payloads (0 B to 1 MB, any split) come back as bytes.upper()", async () => {
+  const server = await startServer();
+  try {
+    const utf8 = Buffer.from("héllo wörld, 协程 say hello; ÿ\u0000 end".repeat(50));
+    const every = Buffer.from(Array.from({ length: 512 }, (_, i) => i % 256));
+    const sizes = [0, 1, 2, 3, 97, 1024, 65535, 65536, 65537, 300_001, 1024 * 1024];
+    const payloads = [utf8, every, ...sizes.map((n) => randomBytes(n))];
+    // Some at once, to check that connections do not mix bytes up.
+    const replies = await Promise.all(payloads.map((p) => echo(server.port, p)));
+    for (const [i, p] of payloads.entries()) {
+      assert.equal(replies[i]!.length, p.length, `payload ${i}: length`);
+      assert.ok(replies[i]!.equals(pyUpper(p)), `payload ${i} (${p.length} B) differs from bytes.upper()`);
+    }
+    // And the reference itself against the real bytes.upper(), when Python is there.
+    try {
+      const py = execFileSync("/usr/bin/python3", ["-c", "import sys; sys.stdout.buffer.write(sys.stdin.buffer.read().upper())"], {
+        input: Buffer.concat([every, utf8, payloads[10]!]),
+      });
+      assert.ok(py.equals(Buffer.concat([replies[1]!, replies[0]!, replies[10]!])), "differs from Python's bytes.upper()");
+    } catch (e) {
+      if ((e as { code?: string }).code !== "ENOENT") throw e;
+    }
+  } finally {
+    server.kill();
+  }
+});
+
+test("06-server: 200 concurrent clients all get their own replies", async () => {
+  const server = await startServer();
+  const socks: net.Socket[] = [];
+  try {
+    for (let i = 0; i < 200; i++) socks.push(await open(server.port));
+    for (let round = 0; round < 3; round++) {
+      await Promise.all(
+        socks.map(async (s, i) => {
+          const msg = `Task-${i} say hello ${round}`;
+          const got = readN(s, msg.length);
+          s.write(msg);
+          assert.equal(String(await got), msg.toUpperCase());
+        }),
+      );
+    }
+  } finally {
+    for (const s of socks) s.destroy();
+    server.kill();
+  }
+});
+
+test("06-server: a reset ends that connection only; half-close still gets the full echo", async () => {
+  const server = await startServer();
+  const other = await open(server.port);
+  try {
+    const victim = await open(server.port);
+    victim.on("error", () => {});
+    victim.write("some bytes ");
+    await wait(50);
+    victim.resetAndDestroy();
+    await wait(100);
+    // The other connection, opened before the reset, still works...
+    const got = readN(other, 5);
+    other.write("still");
+    assert.equal(String(await got), "STILL");
+    // ...and a half-closed one gets everything, then the server closes.
+    assert.equal(String(await echo(server.port, Buffer.from("abc xyz"))), "ABC XYZ");
+    assert.equal(server.proc.exitCode, null, "the server must keep running");
+  } finally {
+    other.destroy();
+    server.kill();
+  }
+});
+
+/** The server's resident memory, from /proc. */
+function rssMB(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  return Number(m?.[1]) / 1024;
+}
+
+test("06-server: a client that sends a lot and reads nothing cannot grow its memory; later every byte arrives", async () => {
+  const server = await startServer();
+  const s = await open(server.port);
+  try {
+    const pattern = Buffer.from(Array.from({ length: 251 }, (_, i) => (i * 7) % 256)); // a-z included
+    const chunk = Buffer.alloc(251 * 1024);
+    for (let i = 0; i < chunk.length; i += 251) pattern.copy(chunk, i);
+    const before = rssMB(server.proc.pid!);
+    // Write until the server stops taking bytes for 500 ms (or 300 MB).
+    let sent = 0;
+    for (; sent < 300 * 2 ** 20; sent += chunk.length) {
+      if (!s.write(chunk)) {
+        const drained = await Promise.race([new Promise((r) => s.once("drain", () => r(true))), wait(500).then(() => false)]);
+        if (!drained) {
+          sent += chunk.length;
+          break;
+        }
+      }
+    }
+    const grown = rssMB(server.proc.pid!) - before;
+    if (process.env.DEBUG_NET) console.error({ sent, grown });
+    assert.ok(sent < 300 * 2 ** 20, `the server took all ${sent} bytes without being read`);
+    assert.ok(grown < 64, `server memory grew by ${grown.toFixed(0)} MB after ${(sent / 2 ** 20).toFixed(0)} MB sent`);
+    // Now read: every byte comes back upper-cased, in order.
+    const want = pyUpper(pattern);
+    let got = 0;
+    await new Promise<void>((resolve, reject) => {
+      s.on("data", (d: Buffer) => {
+        for (let i = 0; i < d.length; i++) {
+          if (d[i] !== want[(got + i) % 251]) return reject(new Error(`byte ${got + i} is wrong`));
+        }
+        got += d.length;
+        if (got >= sent) resolve();
+      });
+      s.once("end", () => reject(new Error(`ended after ${got} of ${sent} bytes`)));
+    });
+    assert.equal(got, sent);
+  } finally {
+    s.destroy();
+    server.kill();
+  }
+});
+
+test("06-server: SIGINT stops it promptly with a one-line summary, exit 0", async () => {
+  const server = await startServer();
+  try {
+    const idle = await open(server.port);
+    idle.on("error", () => {});
+    const closed = new Promise((r) => {
+      idle.once("end", r);
+      idle.once("close", r);
+    });
+    assert.equal(String(await echo(server.port, Buffer.from("hello"))), "HELLO");
+    server.proc.kill("SIGINT");
+    assert.equal(await exitWithin(server, 5000), 0);
+    await closed; // the open connection was closed too
+    const lines = server.stdout().trim().split("\n");
+    assert.equal(lines.length, 2, server.stdout());
+    assert.equal(lines[1], "stopped: 2 connections served, 5 bytes echoed");
+    assert.equal(server.stderr(), "");
+  } finally {
+    server.kill();
+  }
+});
+
+test("06-server: --max-conns 1 serves a second client only once the first leaves", async () => {
+  const server = await startServer(["--max-conns", "1"]);
+  try {
+    const first = await open(server.port);
+    const r1 = readN(first, 3);
+    first.write("one");
+    assert.equal(String(await r1), "ONE");
+    const second = await open(server.port); // the kernel accepts it...
+    const early = { text: "" };
+    second.on("data", (d) => (early.text += d));
+    const seen = () => early.text;
+    second.write("two");
+    await wait(300);
+    assert.equal(seen(), "", "...but no task serves it yet");
+    first.end();
+    const deadline = Date.now() + 5000;
+    while (seen() !== "TWO" && Date.now() < deadline) await wait(20);
+    assert.equal(seen(), "TWO");
+    first.destroy();
+    second.destroy();
+  } finally {
+    server.kill();
+  }
+});
+
+test("06-server: --workers 2 shares the port and sums the summary", async () => {
+  const server = await startServer(["--workers", "2"]);
+  try {
+    const replies = await Promise.all([1, 2, 3, 4].map((i) => echo(server.port, Buffer.from(`worker test ${i}`))));
+    assert.deepEqual(replies.map(String), [1, 2, 3, 4].map((i) => `WORKER TEST ${i}`));
+    server.proc.kill("SIGINT");
+    assert.equal(await exitWithin(server, 8000), 0);
+    assert.match(server.stdout(), /^listening on 127\.0\.0\.1:\d+\nstopped: 4 connections served, 52 bytes echoed by 2 workers\n$/);
+  } finally {
+    server.kill();
+  }
+});
+
+test("06-server: port in use and bad options give one line, no stack, non-zero exit", async () => {
+  const server = await startServer();
+  try {
+    const second = example("06-server.ts", ["--port", String(server.port)]);
+    assert.equal(await exitWithin(second, 20_000), 1);
+    assert.equal(
+      second.stderr(),
+      `error: cannot listen on 127.0.0.1:${server.port} (EADDRINUSE): another program uses it: stop it, or pick another --port (0: any free port)\n`,
+    );
+    assert.equal(second.stdout(), "");
+    const bad = example("06-server.ts", ["--port", "70000"]);
+    assert.equal(await exitWithin(bad, 20_000), 2);
+    assert.equal(bad.stderr(), "error: Expected `--port` to be an integer from 0 to 65535, got `70000`\n");
+  } finally {
+    server.kill();
+  }
+});

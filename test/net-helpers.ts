@@ -1,0 +1,107 @@
+// Helpers for the network tests: start an example as a child process,
+// wait for its ready line, collect its output, and always stop it.
+import { spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import net from "node:net";
+
+export interface Child {
+  proc: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  /** Resolves with the exit code (or the signal name) once the child is gone. */
+  exited: Promise<number | string>;
+  /** Stops the child if it still runs (SIGKILL); safe to call twice. */
+  kill: () => void;
+}
+
+/** Starts `cmd args` with NO_COLOR and collects its output. */
+export function start(cmd: string, args: string[], options: { cwd?: string } = {}): Child {
+  const proc = spawn(cmd, args, {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: plainEnv(),
+    ...options,
+  });
+  let out = "";
+  let err = "";
+  proc.stdout?.setEncoding("utf8").on("data", (s: string) => (out += s));
+  proc.stderr?.setEncoding("utf8").on("data", (s: string) => (err += s));
+  const exited = new Promise<number | string>((resolve) => proc.on("exit", (code, signal) => resolve(code ?? signal ?? -1)));
+  return {
+    proc,
+    stdout: () => out,
+    stderr: () => err,
+    exited,
+    kill: () => {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGKILL");
+    },
+  };
+}
+
+/** The environment without colour (FORCE_COLOR removed: even empty, it overrides NO_COLOR). */
+export function plainEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1" };
+  delete env.FORCE_COLOR;
+  return env;
+}
+
+/** Runs an example with node + tsx. */
+export function example(file: string, args: string[]): Child {
+  return start(process.execPath, ["--import", "tsx", `examples/${file}`, ...args]);
+}
+
+/** Waits until `pattern` matches the child's stdout; rejects if it exits first or after `ms`. */
+export async function waitFor(child: Child, pattern: RegExp, ms = 20_000): Promise<RegExpMatchArray> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const m = child.stdout().match(pattern);
+    if (m) return m;
+    if (child.proc.exitCode !== null || child.proc.signalCode !== null || Date.now() > deadline) {
+      throw new Error(`no ${pattern} in stdout (exit ${child.proc.exitCode ?? child.proc.signalCode}):\n${child.stdout()}\n${child.stderr()}`);
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Starts examples/06-server.ts on a free port; resolves once it is ready. */
+export async function startServer(args: string[] = []): Promise<Child & { port: number }> {
+  const child = example("06-server.ts", ["--port", "0", ...args]);
+  try {
+    const m = await waitFor(child, /^listening on 127\.0\.0\.1:(\d+)$/m);
+    return { ...child, port: Number(m[1]) };
+  } catch (e) {
+    child.kill();
+    throw e;
+  }
+}
+
+/** A port that was free a moment ago (for programs that take no port 0). */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+/** Resolves with the child's exit code, or rejects after `ms`. */
+export async function exitWithin(child: Child, ms: number): Promise<number | string> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`still running after ${ms} ms:\n${child.stdout()}\n${child.stderr()}`)), ms);
+  });
+  try {
+    return await Promise.race([child.exited, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Python's bytes.upper(): a-z become A-Z, every other byte stays. */
+export function pyUpper(data: Uint8Array): Buffer {
+  const out = Buffer.from(data);
+  for (let i = 0; i < out.length; i++) {
+    const b = out[i]!;
+    if (b >= 0x61 && b <= 0x7a) out[i] = b - 0x20;
+  }
+  return out;
+}

@@ -1,0 +1,243 @@
+// lib/socket.ts: recv sizes, end of stream, reset, sendall backpressure,
+// kill/Timeout while waiting, errors. 127.0.0.1 and port 0 only.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import net from "node:net";
+import { TaskExit, Timeout, TimeoutError, sleep, spawn, withTimeout } from "../lib/index.ts";
+import { ConnectionResetError, SocketClosedError, connect, listen } from "../lib/socket.ts";
+import type { Connection, Server } from "../lib/socket.ts";
+
+const HOST = "127.0.0.1";
+
+/** A listening server, a client connection and the accepted one. */
+async function pair(): Promise<{ server: Server; client: Connection; conn: Connection }> {
+  const server = await listen(HOST, 0);
+  const [client, conn] = await Promise.all([connect(HOST, server.address().port), server.accept()]);
+  return { server, client, conn };
+}
+
+/** Reads exactly `n` bytes (fails on an early end). */
+async function recvExactly(conn: Connection, n: number): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  let got = 0;
+  while (got < n) {
+    const b = await conn.recv(n - got);
+    assert.ok(b.length > 0, `end of stream after ${got} of ${n} bytes`);
+    parts.push(b);
+    got += b.length;
+  }
+  return Buffer.concat(parts);
+}
+
+test("recv returns at most maxBytes, keeps the rest, and 0 gives an empty buffer", async () => {
+  const { server, client, conn } = await pair();
+  try {
+    await client.sendall(Buffer.from("0123456789"));
+    const first = await conn.recv(4);
+    assert.equal(String(first), "0123");
+    assert.equal(String(await recvExactly(conn, 6)), "456789");
+    assert.equal((await conn.recv(0)).length, 0);
+    await client.sendall("héllo"); // strings go as UTF-8
+    assert.deepEqual(await recvExactly(conn, 6), Buffer.from("héllo"));
+    assert.equal(conn.bytesReceived, 16);
+    assert.equal(client.bytesSent, 16);
+  } finally {
+    client.close();
+    conn.close();
+    server.close();
+  }
+});
+
+test("end of stream: recv gives an empty buffer, the other side can still send (half-close)", async () => {
+  const { server, client, conn } = await pair();
+  try {
+    await client.sendall("last words");
+    client.shutdown();
+    assert.equal(String(await recvExactly(conn, 10)), "last words");
+    assert.equal((await conn.recv(100)).length, 0);
+    assert.equal((await conn.recv(100)).length, 0, "stays at end of stream");
+    await conn.sendall("reply after end");
+    conn.close();
+    assert.equal(String(await recvExactly(client, 15)), "reply after end");
+    assert.equal((await client.recv(100)).length, 0);
+  } finally {
+    client.close();
+    server.close();
+  }
+});
+
+test("a reset rejects recv with ConnectionResetError (ECONNRESET) and does not crash", async () => {
+  const server = await listen(HOST, 0);
+  const raw = net.connect({ host: HOST, port: server.address().port });
+  raw.on("error", () => {});
+  const conn = await server.accept();
+  try {
+    await new Promise((r) => raw.once("connect", r));
+    raw.write("before the reset");
+    assert.equal(String(await recvExactly(conn, 16)), "before the reset");
+    raw.resetAndDestroy();
+    await assert.rejects(conn.recv(10), (e: unknown) => {
+      assert.ok(e instanceof ConnectionResetError);
+      assert.equal(e.code, "ECONNRESET");
+      return true;
+    });
+    await assert.rejects(conn.sendall("x"), ConnectionResetError);
+  } finally {
+    conn.close();
+    server.close();
+  }
+});
+
+test("bytes received before a reset are returned first", async () => {
+  const server = await listen(HOST, 0);
+  const raw = net.connect({ host: HOST, port: server.address().port });
+  raw.on("error", () => {});
+  const conn = await server.accept();
+  try {
+    await new Promise((r) => raw.once("connect", r));
+    raw.write("keep me");
+    await sleep(100); // the bytes arrive while nobody is in recv
+    raw.resetAndDestroy();
+    await sleep(100);
+    assert.equal(String(await conn.recv(100)), "keep me");
+    await assert.rejects(conn.recv(100), ConnectionResetError);
+  } finally {
+    conn.close();
+    server.close();
+  }
+});
+
+test("sendall waits while the peer does not read, and every byte arrives in order later", async () => {
+  const { server, client, conn } = await pair();
+  const chunk = Buffer.alloc(1024 * 1024);
+  for (let i = 0; i < chunk.length; i++) chunk[i] = i % 251;
+  let sent = 0;
+  try {
+    // The client reads nothing: after the kernel buffers fill up,
+    // sendall must park instead of queueing everything in memory.
+    const timeout = Timeout.start(800);
+    try {
+      for (let i = 0; i < 256; i++) {
+        await conn.sendall(chunk);
+        sent += chunk.length;
+      }
+      assert.fail(`sendall never waited: ${sent} bytes queued`);
+    } catch (e) {
+      assert.ok(e instanceof TimeoutError, String(e));
+    } finally {
+      timeout.cancel();
+    }
+    assert.ok(sent < 200 * chunk.length, `sent ${sent} bytes without waiting`);
+    conn.shutdown();
+    let got = 0;
+    for (;;) {
+      const b = await client.recv(65536);
+      if (b.length === 0) break;
+      for (let i = 0; i < b.length; i += 4099) assert.equal(b[i], ((got + i) % chunk.length) % 251);
+      got += b.length;
+    }
+    // The interrupted sendall had been handed its chunk too.
+    assert.equal(got, sent + chunk.length);
+  } finally {
+    client.close();
+    conn.close();
+    server.close();
+  }
+});
+
+test("kill() ends a task waiting in recv promptly; the connection stays usable", async () => {
+  const { server, client, conn } = await pair();
+  try {
+    const reader = spawn(() => conn.recv(100));
+    await sleep(50);
+    const t0 = performance.now();
+    await reader.kill();
+    assert.ok(performance.now() - t0 < 2000, "kill took too long");
+    assert.equal(reader.killed, true);
+    await assert.rejects(reader.get(), TaskExit);
+    await client.sendall("still here");
+    assert.equal(String(await recvExactly(conn, 10)), "still here");
+  } finally {
+    client.close();
+    conn.close();
+    server.close();
+  }
+});
+
+test("Timeout interrupts recv, accept and connect-free waits", async () => {
+  const { server, client, conn } = await pair();
+  try {
+    await assert.rejects(withTimeout(50, () => conn.recv(10)), TimeoutError);
+    await assert.rejects(withTimeout(50, () => server.accept()), TimeoutError);
+    const acceptor = spawn(() => server.accept());
+    await sleep(20);
+    await acceptor.kill();
+    assert.equal(acceptor.killed, true);
+  } finally {
+    client.close();
+    conn.close();
+    server.close();
+  }
+});
+
+test("close() while another task waits in recv rejects it with SocketClosedError", async () => {
+  const { server, client, conn } = await pair();
+  try {
+    const reader = spawn(() => conn.recv(10).catch((e: unknown) => e));
+    await sleep(20);
+    conn.close();
+    assert.ok((await reader.get()) instanceof SocketClosedError);
+    await assert.rejects(conn.sendall("x"), SocketClosedError);
+    assert.equal((await client.recv(10)).length, 0, "the peer sees the end");
+  } finally {
+    client.close();
+    server.close();
+  }
+});
+
+test("connect to a closed port rejects with ECONNREFUSED; a used port with EADDRINUSE", async () => {
+  const server = await listen(HOST, 0);
+  const { port } = server.address();
+  try {
+    await assert.rejects(listen(HOST, port), { code: "EADDRINUSE" });
+  } finally {
+    server.close();
+  }
+  await sleep(20);
+  await assert.rejects(connect(HOST, port), { code: "ECONNREFUSED" });
+});
+
+test("connections queue until accept(); a closed server rejects accept", async () => {
+  const server = await listen(HOST, 0, { backlog: 5 });
+  const port = server.address().port;
+  const clients = await Promise.all([1, 2, 3].map(() => connect(HOST, port)));
+  try {
+    for (const [i, c] of clients.entries()) await c.sendall(`client ${i}`);
+    const got = new Set<string>();
+    for (let i = 0; i < 3; i++) {
+      const conn = await server.accept();
+      got.add(String(await recvExactly(conn, 8)));
+      conn.close();
+    }
+    assert.deepEqual([...got].sort(), ["client 0", "client 1", "client 2"]);
+    server.close();
+    await assert.rejects(server.accept(), SocketClosedError);
+  } finally {
+    for (const c of clients) c.close();
+    server.close();
+  }
+});
+
+test("bad arguments throw a TypeError naming the value", async () => {
+  const { server, client, conn } = await pair();
+  try {
+    assert.throws(() => conn.recv(-1), /Expected `maxBytes` to be a non-negative integer, got `-1`/);
+    assert.throws(() => connect(HOST, 70000), /Expected `port` to be an integer from 0 to 65535, got `70000`/);
+    assert.throws(() => listen("", 0), /Expected `host`/);
+    assert.throws(() => listen(HOST, 0, { backlog: 0 }), /Expected `backlog`/);
+  } finally {
+    client.close();
+    conn.close();
+    server.close();
+  }
+});
