@@ -116,7 +116,8 @@ export function findRuntime(name: RuntimeName): Runtime | undefined {
       }
       const version = versionOf(bin);
       if (version) {
-        runtime = { name, bin, pre: name === "deno" ? ["run", "-A"] : [], version };
+        const named = version.startsWith(name) ? version : `${name} ${version}`;
+        runtime = { name, bin, pre: name === "deno" ? ["run", "-A"] : [], version: named };
         break;
       }
     }

@@ -68,7 +68,13 @@ function readExample(file: string): Example {
   const header = /^\/\*\*\n([\s\S]*?)\*\//.exec(src)?.[1] ?? "";
   const lines = header.split("\n").map((l) => l.replace(/^\s*\* ?/, "").trimEnd());
   const tag = (name: string) => lines.find((l) => l.startsWith(`@${name} `))?.slice(name.length + 2).trim() ?? "";
-  const about = lines.filter((l) => !l.startsWith("@")).join(" ").replace(/\s+/g, " ").trim();
+  // The prose under the tags, less a closing "Tested by ..." for developers.
+  const about = lines
+    .filter((l) => !l.startsWith("@"))
+    .join(" ")
+    .replace(/\s+/g, " ")
+    .replace(/ Tested by [^.]*\.$/, "")
+    .trim();
   const slug = file.slice(0, -3);
   return { num: slug.slice(0, 2), slug, file: `examples/${file}`, title: tag("title") || slug, note: tag("note"), run: tag("run"), about };
 }
