@@ -138,7 +138,7 @@ if (opts.only !== undefined) {
 if (opts.list) {
   for (const e of selected) {
     const role = isServer(e) ? " (background)" : "";
-    console.log(`${e.num}  ${e.title}${role}\n    ${e.note}\n    ${typedCommand(runtimeName, e.file)}`);
+    console.log(`${bold(e.num)}  ${cyan(e.title)}${role}\n    ${e.note}\n    ${dim(typedCommand(runtimeName, e.file))}`);
   }
   process.exit(0);
 }

@@ -77,6 +77,9 @@ async function interrupt(how: (pid: number) => void): Promise<{ code: number | n
     await new Promise((r) => setTimeout(r, 800)); // let them get going
     const before = groupMembers(pid);
     assert.ok(before.length >= 2, `expected the tour and an example running, got:\n${before.join("\n")}`);
+    for (const f of server ? [server, clients[0]!] : ["01-"]) {
+      assert.ok(before.some((p) => p.includes(`examples/${f}`)), `${f} is not running:\n${before.join("\n")}`);
+    }
     how(pid);
     const [code, signal] = await t.exit;
     await waitUntil(`no process left in the tour's group:\n${groupMembers(pid).join("\n")}`, () => groupMembers(pid).length === 0, 15_000);
@@ -162,4 +165,18 @@ test("Ctrl-C in a terminal (SIGINT to the whole group) leaves no process, exit 1
 test("kill -9 of the tour: the guards still stop the examples", { timeout: 120_000 }, async () => {
   const r = await interrupt((pid) => process.kill(pid, "SIGKILL"));
   assert.equal(r.signal, "SIGKILL");
+});
+
+test("the socket section runs on Deno and Bun too (server in the background, client against it)", { skip: !server && "no server example", timeout: 120_000 }, async () => {
+  const only = [server!, ...clients].map((f) => f.slice(0, 2)).join(",");
+  await Promise.all(
+    (["deno", "bun"] as const).map(async (runtime) => {
+      const [bin, argv] = tour("--runtime", runtime, "--only", only, "--quick");
+      const { stdout } = await run(bin, argv, { env, timeout: 110_000, maxBuffer: 32 * 1024 * 1024 });
+      assert.match(stdout, new RegExp(`the demo tour \\(\\d+ steps?, on ${runtime} `), stdout.slice(0, 300));
+      assert.match(stdout, /listening on 127\.0\.0\.1:\d+/);
+      for (const f of [server!, ...clients]) assert.ok(stdout.includes(`✓ ${f.slice(0, -3)}\n`), `${f} on ${runtime}:\n${stdout.slice(-2000)}`);
+      assert.match(stdout, /all passed\n$/);
+    }),
+  );
 });
