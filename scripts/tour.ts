@@ -73,7 +73,7 @@ function readExample(file: string): Example {
     .filter((l) => !l.startsWith("@"))
     .join(" ")
     .replace(/\s+/g, " ")
-    .replace(/ Tested by [^.]*\.$/, "")
+    .replace(/\s*Tested by .*$/, "")
     .trim();
   const slug = file.slice(0, -3);
   return { num: slug.slice(0, 2), slug, file: `examples/${file}`, title: tag("title") || slug, note: tag("note"), run: tag("run"), about };
@@ -211,12 +211,19 @@ const argsShown = (ex: Example) => {
 /** Waits for Enter on a terminal. Resolves false if the user typed q. */
 async function waitForEnter(): Promise<boolean> {
   if (!pause) return true;
+  if (quit) return false;
   const rl = createInterface({ input: process.stdin, output: process.stdout });
   try {
     return await new Promise<boolean>((resolve) => {
       rl.on("SIGINT", () => stopTour("SIGINT"));
-      rl.on("close", () => resolve(false));
-      rl.question(dim("Press Enter to run it (q then Enter to quit) "), (answer) => resolve(answer.trim().toLowerCase() !== "q"));
+      rl.on("close", () => {
+        quit = true; // end of input (Ctrl-D)
+        resolve(false);
+      });
+      rl.question(dim("Press Enter to run it (q then Enter to quit) "), (answer) => {
+        quit = answer.trim().toLowerCase() === "q";
+        resolve(!quit);
+      });
     });
   } finally {
     rl.close();
@@ -352,8 +359,11 @@ for (const s of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(s, () => vo
 
 // ---------------------------------------------------------------- the tour
 const failures: string[] = [];
-const check = (ex: Example, code: number | null, what = "exited") => {
+let ran = 0;
+let quit = false;
+const check = (ex: Example, code: number | null, what = "exited", counts = true) => {
   if (stopping) return;
+  if (counts) ran++;
   if (code === 0) console.log(green(`✓ ${ex.slug}`));
   else {
     failures.push(ex.slug);
@@ -399,8 +409,9 @@ async function main(): Promise<void> {
       // The server's own step: let it be seen running for a moment.
       if (clients.length === 0) await new Promise((r) => setTimeout(r, 1000));
     }
+    if (stopping) return;
     console.log(dim(`stopping ${srv.slug} (SIGINT)...`));
-    check(srv, await stopAndWait(bg), "stopped");
+    check(srv, await stopAndWait(bg), "stopped", step.showServer);
   }
 }
 
@@ -413,7 +424,9 @@ try {
   await Promise.allSettled([...running].map(stopAndWait));
 }
 if (!stopping) {
-  if (failures.length === 0) console.log(bold(green(`\ntour done: ${cardNo} of ${cards} steps, all passed`)));
-  else console.log(bold(red(`\ntour done: ${failures.length} failed (${failures.join(", ")})`)));
+  console.log("");
+  if (quit && failures.length === 0) console.log(bold(`tour ended after ${ran} of ${cards} steps`));
+  else if (failures.length === 0) console.log(bold(green(`tour done: ${ran} of ${cards} steps, all passed`)));
+  else console.log(bold(red(`tour done: ${failures.length} failed (${failures.join(", ")})`)));
   process.exit(failures.length === 0 ? 0 : 1);
 }
