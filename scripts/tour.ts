@@ -18,7 +18,7 @@ import { $, type ProcessPromise } from "zx";
 import { readdirSync, readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import type { Writable } from "node:stream";
-import { paint, useColor, type Paint } from "../lib/chart.ts";
+import { paint, useColor, width, type Paint } from "../lib/chart.ts";
 import { cli, fail, numberOption } from "../lib/cli.ts";
 import { RUNTIMES, commandFor, findRuntime, runtimeEnv, typedCommand, type Runtime, type RuntimeName } from "./runtimes.ts";
 
@@ -169,14 +169,14 @@ for (const s of steps) cards += s.kind === "run" ? 1 : s.clients.length + (s.sho
 let cardNo = 0;
 
 const pause = Boolean(process.stdin.isTTY && process.stdout.isTTY) && !opts["no-pause"];
-const width = Math.max(40, Math.min(process.stdout.columns || 72, 78));
+const cardWidth = Math.max(40, Math.min(process.stdout.columns || 72, 78));
 
 /** Wraps `text` to the card width, with `indent` before the 2nd line on. */
 function wrap(text: string, first: string, indent: string): string[] {
   const out: string[] = [];
   let line = first;
   for (const word of text.split(" ")) {
-    if (line.length + word.length + 1 > width && line.trim() !== first.trim()) {
+    if (width(line) + width(word) + 1 > cardWidth && line.trim() !== first.trim()) {
       out.push(line);
       line = indent + word;
     } else {
@@ -189,7 +189,7 @@ function wrap(text: string, first: string, indent: string): string[] {
 
 function card(ex: Example, extra = ""): void {
   cardNo++;
-  const rule = dim("─".repeat(width));
+  const rule = dim("─".repeat(cardWidth));
   const lines = [
     "",
     rule,

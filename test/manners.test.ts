@@ -5,7 +5,7 @@
 // (FORCE_COLOR) or on a terminal, never when NO_COLOR is set.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { promisify } from "node:util";
 import { commandFor, findRuntime, runtimeEnv, type RuntimeName } from "../scripts/runtimes.ts";
@@ -71,4 +71,20 @@ test("the tour colours only when FORCE_COLOR asks (not in a pipe, never with NO_
   assert.ok(forced.stdout.includes(esc), "no colour with FORCE_COLOR=1");
   const off = await run("node", "scripts/tour.ts", ["--list"], { ...process.env, NO_COLOR: "1", FORCE_COLOR: "" });
   assert.ok(!off.stdout.includes(esc), "colour with NO_COLOR=1");
+});
+
+test("output piped into a reader that stops early (like `| head -1`): exit 0, no stack trace", async () => {
+  const rt = findRuntime("node")!;
+  for (const file of [examples[0]!, "scripts/tour.ts"]) {
+    const [bin, ...argv] = commandFor(rt, file, file.startsWith("scripts/") ? ["--only", "01"] : []);
+    const child = spawn(bin, argv, { env: plain, stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    // Read the first chunk, then close our end of the pipe.
+    await new Promise((resolve) => child.stdout.once("data", resolve));
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
+    assert.equal(code, 0, `${file}: exit code after the reader left\n${stderr}`);
+    assert.doesNotMatch(stderr, /EPIPE|\n\s+at /, `${file}: no EPIPE stack trace`);
+  }
 });
