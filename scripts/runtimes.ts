@@ -19,6 +19,7 @@ import { createRequire } from "node:module";
 import { dirname, join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import { cli } from "../lib/cli.ts";
+import { stopTimeline } from "../lib/timeline.ts";
 
 /** The runtimes that the examples run on. */
 export const RUNTIMES = ["node", "deno", "bun"] as const;
@@ -149,6 +150,7 @@ if (isMain) {
     usage: "npx tsx scripts/runtimes.ts",
     about: "Lists the runtimes that can run the examples (Node.js, and Deno and Bun from the dev dependencies).",
   });
+  stopTimeline(); // no tasks here: nothing to draw for --timeline
   let missing = 0;
   for (const name of RUNTIMES) {
     const r = findRuntime(name);

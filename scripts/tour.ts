@@ -20,6 +20,7 @@ import { createInterface } from "node:readline";
 import type { Writable } from "node:stream";
 import { paint, useColor, width, type Paint } from "../lib/chart.ts";
 import { cli, fail, numberOption } from "../lib/cli.ts";
+import { stopTimeline, timelineOn } from "../lib/timeline.ts";
 import { RUNTIMES, commandFor, findRuntime, runtimeEnv, typedCommand, type Runtime, type RuntimeName } from "./runtimes.ts";
 
 const opts = cli({
@@ -27,6 +28,7 @@ const opts = cli({
   about: [
     "Runs the examples in the note's order, each after a title card.",
     "Waits for Enter between steps in a terminal; runs straight through otherwise.",
+    "With --timeline, each example (but the server and client) draws who ran when at its end.",
     "Exit code: 0 all steps passed, 1 a step failed, 2 bad usage, 130 stopped by Ctrl-C.",
   ].join("\n"),
   options: {
@@ -38,6 +40,11 @@ const opts = cli({
     quick: { type: "boolean", help: "shorter socket run (1 s), for tests" },
   },
 });
+
+// cli() starts a timeline for --timeline; the tour has no tasks of its
+// own, so it passes the flag on to the examples instead.
+const timeline = timelineOn();
+if (timeline) stopTimeline();
 
 // ---------------------------------------------------------------- colour
 // Colour only on a terminal, honouring NO_COLOR and FORCE_COLOR (lib/chart.ts).
@@ -377,9 +384,10 @@ if (pause) console.log(dim("Enter runs the next step; Ctrl-C stops the tour at a
 async function main(): Promise<void> {
   for (const step of steps) {
     if (step.kind === "run") {
+      if (timeline) shownArgs.set(step.ex, ["--timeline"]);
       card(step.ex);
       if (!(await waitForEnter())) return;
-      check(step.ex, await runForeground(step.ex));
+      check(step.ex, await runForeground(step.ex, timeline ? ["--timeline"] : []));
       continue;
     }
     const { server: srv, clients } = step;

@@ -180,3 +180,11 @@ test("the socket section runs on Deno and Bun too (server in the background, cli
     }),
   );
 });
+
+test("tour --timeline passes --timeline on to the examples", { timeout: 60_000 }, async () => {
+  const [bin, argv] = tour("--only", files[0]!.slice(0, 2), "--timeline");
+  const { stdout, stderr } = await run(bin, argv, { env, timeout: 50_000 });
+  assert.ok(stdout.includes(`examples/${files[0]} --timeline\n`), "the card shows the flag");
+  assert.match(stderr, /^timeline: \d+ lanes? on one thread/m, `no timeline drawn:\n${stderr}`);
+  assert.match(stderr, /^Task-1 /m);
+});
