@@ -18,6 +18,7 @@ import { $, type ProcessPromise } from "zx";
 import { readdirSync, readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import type { Writable } from "node:stream";
+import { fileURLToPath } from "node:url";
 import { paint, useColor, width, type Paint } from "../lib/chart.ts";
 import { cli, fail, numberOption } from "../lib/cli.ts";
 import { stopTimeline, timelineOn } from "../lib/timeline.ts";
@@ -86,6 +87,8 @@ function readExample(file: string): Example {
   return { num: slug.slice(0, 2), slug, file: `examples/${file}`, title: tag("title") || slug, note: tag("note"), run: tag("run"), about };
 }
 
+// Paths are relative to the project folder, wherever the tour is started from.
+process.chdir(fileURLToPath(new URL("..", import.meta.url)));
 const examples = readdirSync("examples")
   .filter((f) => /^\d\d-[a-z0-9-]+\.ts$/.test(f))
   .sort()
