@@ -225,12 +225,15 @@ async function waitForEnter(): Promise<boolean> {
   const rl = createInterface({ input: process.stdin, output: process.stdout });
   try {
     return await new Promise<boolean>((resolve) => {
+      let answered = false;
       rl.on("SIGINT", () => stopTour("SIGINT"));
       rl.on("close", () => {
+        if (answered) return;
         quit = true; // end of input (Ctrl-D)
         resolve(false);
       });
       rl.question(dim("Press Enter to run it (q then Enter to quit) "), (answer) => {
+        answered = true;
         quit = answer.trim().toLowerCase() === "q";
         resolve(!quit);
       });

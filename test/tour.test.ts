@@ -188,3 +188,32 @@ test("tour --timeline passes --timeline on to the examples", { timeout: 60_000 }
   assert.match(stderr, /^timeline: \d+ lanes? on one thread/m, `no timeline drawn:\n${stderr}`);
   assert.match(stderr, /^Task-1 /m);
 });
+
+// `script` (util-linux) gives the tour a terminal, so it waits for Enter.
+const hasScript = (() => {
+  try {
+    return readFileSync("/usr/bin/script").length > 0;
+  } catch {
+    return false;
+  }
+})();
+
+test("on a terminal the tour waits for Enter before each step", { skip: !hasScript && "needs util-linux script", timeout: 60_000 }, async () => {
+  const first = files[0]!;
+  const cmd = `${process.execPath} --import tsx scripts/tour.ts --only ${first.slice(0, 2)}`;
+  const child = spawn("script", ["-qfec", cmd, "/dev/null"], { env: { ...env, TERM: "xterm" }, stdio: ["pipe", "pipe", "pipe"] });
+  let out = "";
+  child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+  const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  try {
+    await waitUntil("the Enter prompt", () => out.includes("Press Enter"), 30_000);
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.ok(!out.includes(`✓ ${first.slice(0, -3)}`) && !/\n(Main|Task)/.test(out), `the step ran without Enter:\n${out}`);
+    child.stdin!.write("\r");
+    await waitUntil("the end of the tour", () => out.includes("tour done"), 40_000);
+    assert.ok(out.includes(`✓ ${first.slice(0, -3)}`), out);
+    assert.equal(await exit, 0);
+  } finally {
+    child.kill("SIGKILL");
+  }
+});
