@@ -133,8 +133,14 @@ test("tour --list names every example in order; --only selects", async () => {
 });
 
 test("the tour runs every example straight through when not on a terminal, exit 0", { timeout: 180_000 }, async () => {
+  // Neither NO_COLOR nor FORCE_COLOR: the examples and the tour must
+  // see the pipe and print no colour by themselves.
+  const piped = { ...process.env };
+  delete piped.NO_COLOR;
+  delete piped.FORCE_COLOR;
   const [bin, argv] = tour("--quick");
-  const { stdout } = await run(bin, argv, { env, timeout: 170_000, maxBuffer: 32 * 1024 * 1024 });
+  const { stdout, stderr } = await run(bin, argv, { env: piped, timeout: 170_000, maxBuffer: 32 * 1024 * 1024 });
+  assert.ok(!stdout.includes("\x1b[") && !stderr.includes("\x1b["), "colour codes in a pipe");
   // A title card for every example, in order, each passed.
   let at = -1;
   for (const [i, f] of files.entries()) {
