@@ -16,6 +16,7 @@
  */
 import { $, type ProcessPromise } from "zx";
 import { readdirSync, readFileSync } from "node:fs";
+import { constants } from "node:os";
 import { createInterface } from "node:readline";
 import type { Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
@@ -30,7 +31,7 @@ const opts = cli({
     "Runs the examples in the note's order, each after a title card.",
     "Waits for Enter between steps in a terminal; runs straight through otherwise.",
     "With --timeline, each example (but the server and client) draws who ran when at its end.",
-    "Exit code: 0 all steps passed, 1 a step failed, 2 bad usage, 130 stopped by Ctrl-C.",
+    "Exit code: 0 all steps passed, 1 a step failed, 2 bad usage, 130 stopped by Ctrl-C (143 by SIGTERM).",
   ].join("\n"),
   options: {
     only: { type: "string", help: "run only these examples, e.g. 06,07 or 01-coroutines" },
@@ -359,14 +360,14 @@ async function startServer(ex: Example): Promise<Server> {
   }
 }
 
-/** Ctrl-C or SIGTERM: stop every example still running, then exit 130. */
+/** Ctrl-C or SIGTERM: stop every example still running, then exit 128 + the signal's number (130 for Ctrl-C). */
 async function stopTour(signal: NodeJS.Signals): Promise<never> {
   if (!stopping) {
     stopping = true;
     console.log(`\n${yellow(`tour stopped (${signal})`)}: stopping what is still running...`);
     await Promise.allSettled([...running].map(stopAndWait));
   }
-  process.exit(130);
+  process.exit(128 + (constants.signals[signal] ?? 2));
 }
 for (const s of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(s, () => void stopTour(s));
 

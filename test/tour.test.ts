@@ -168,6 +168,12 @@ test("Ctrl-C in a terminal (SIGINT to the whole group) leaves no process, exit 1
   assert.equal(r.code, 130, r.out);
 });
 
+test("SIGTERM to the tour: it stops every example, exit 143", { timeout: 120_000 }, async () => {
+  const r = await interrupt((pid) => process.kill(pid, "SIGTERM"));
+  assert.equal(r.code, 143, r.out);
+  assert.match(r.out, /tour stopped \(SIGTERM\)/);
+});
+
 test("kill -9 of the tour: the guards still stop the examples", { timeout: 120_000 }, async () => {
   const r = await interrupt((pid) => process.kill(pid, "SIGKILL"));
   assert.equal(r.signal, "SIGKILL");
