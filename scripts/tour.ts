@@ -295,7 +295,7 @@ let stopping = false;
 function launch(ex: Example, args: string[], background: boolean): Launched {
   const cmd = commandFor(runtime, ex.file, args);
   const stdio = background ? ["ignore", "pipe", "inherit", "pipe"] : ["inherit", "inherit", "inherit", "pipe"];
-  const p = $({ stdio: stdio as never, nothrow: true, quiet: true, env })`${process.execPath} -e ${GUARD} ${JSON.stringify(cmd)} ${background ? "ignore" : "inherit"}`;
+  const p = $({ stdio: stdio as never, nothrow: true, quiet: true, env, cwd: process.cwd() })`${process.execPath} -e ${GUARD} ${JSON.stringify(cmd)} ${background ? "ignore" : "inherit"}`;
   const lifeline = p.child?.stdio[3] as Writable | undefined;
   // The tour's end of the lifeline must close when the guard exits, or
   // zx would wait for it forever.

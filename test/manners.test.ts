@@ -13,7 +13,8 @@ import { commandFor, findRuntime, runtimeEnv, type RuntimeName } from "../script
 const execFileP = promisify(execFile);
 const examples = readdirSync("examples").filter((f) => /^\d\d-[a-z0-9-]+\.ts$/.test(f)).sort().map((f) => `examples/${f}`);
 const scripts = readdirSync("scripts").filter((f) => f.endsWith(".ts")).sort().map((f) => `scripts/${f}`);
-const plain = { ...process.env, NO_COLOR: "1", FORCE_COLOR: "" };
+const plain: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1" };
+delete plain.FORCE_COLOR;
 
 interface Result { code: number; stdout: string; stderr: string }
 
@@ -64,12 +65,18 @@ test("--help and a bad option, on every example and script", { concurrency: 3 },
 
 test("the tour colours only when FORCE_COLOR asks (not in a pipe, never with NO_COLOR)", async () => {
   const esc = "\x1b[";
-  const piped = await run("node", "scripts/tour.ts", ["--list"], { ...process.env, NO_COLOR: "", FORCE_COLOR: "" });
+  const envWith = (vars: Record<string, string>) => {
+    const e: NodeJS.ProcessEnv = { ...process.env, ...vars };
+    if (!("NO_COLOR" in vars)) delete e.NO_COLOR;
+    if (!("FORCE_COLOR" in vars)) delete e.FORCE_COLOR;
+    return e;
+  };
+  const piped = await run("node", "scripts/tour.ts", ["--list"], envWith({}));
   assert.equal(piped.code, 0);
   assert.ok(!piped.stdout.includes(esc), "colour in a pipe");
-  const forced = await run("node", "scripts/tour.ts", ["--list"], { ...process.env, NO_COLOR: "", FORCE_COLOR: "1" });
+  const forced = await run("node", "scripts/tour.ts", ["--list"], envWith({ FORCE_COLOR: "1" }));
   assert.ok(forced.stdout.includes(esc), "no colour with FORCE_COLOR=1");
-  const off = await run("node", "scripts/tour.ts", ["--list"], { ...process.env, NO_COLOR: "1", FORCE_COLOR: "" });
+  const off = await run("node", "scripts/tour.ts", ["--list"], envWith({ NO_COLOR: "1" }));
   assert.ok(!off.stdout.includes(esc), "colour with NO_COLOR=1");
 });
 

@@ -12,7 +12,8 @@ import { connect } from "node:net";
 import { promisify } from "node:util";
 
 const run = promisify(execFile);
-const env = { ...process.env, NO_COLOR: "1", FORCE_COLOR: "" };
+const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1" };
+delete env.FORCE_COLOR; // (an empty FORCE_COLOR makes Node warn that NO_COLOR is ignored)
 const tour = (...args: string[]) => [process.execPath, ["--import", "tsx", "scripts/tour.ts", ...args]] as const;
 
 const files = readdirSync("examples").filter((f) => /^\d\d-[a-z0-9-]+\.ts$/.test(f)).sort();
@@ -227,5 +228,45 @@ test("on a terminal the tour waits for Enter before each step", { skip: !hasScri
     assert.equal(await exit, 0);
   } finally {
     child.kill("SIGKILL");
+  }
+});
+
+test("a failing step is reported, the tour goes on, and it exits 1", { timeout: 60_000 }, async () => {
+  // A scratch project beside the real one: the real lib and scripts, and
+  // tiny examples, one of which fails and one a server that dies at once.
+  const { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join, resolve } = await import("node:path");
+  const dir = mkdtempSync(join(tmpdir(), "tour-"));
+  try {
+    for (const d of ["lib", "scripts"]) cpSync(d, join(dir, d), { recursive: true });
+    symlinkSync(resolve("node_modules"), join(dir, "node_modules"));
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ type: "module" }));
+    const example = (name: string, body: string) =>
+      writeFileSync(
+        join(dir, "examples", `${name}.ts`),
+        `/**\n * @title ${name}\n * @note 一、协程 (test)\n * @run npx tsx examples/${name}.ts\n * @output none\n *\n * A test step.\n */\n${body}\n`,
+      );
+    (await import("node:fs")).mkdirSync(join(dir, "examples"));
+    example("01-fine", `console.log("fine");`);
+    example("02-fails", `console.log("about to fail"); process.exit(1);`);
+    example("03-server", `console.error("error: cannot listen"); process.exit(1);`);
+    example("04-client", `console.log("client ran");`);
+    example("05-after", `console.log("after ran");`);
+    const { stdout } = await run(process.execPath, ["--import", "tsx", join(dir, "scripts/tour.ts")], { env, timeout: 50_000 }).then(
+      () => assert.fail("the tour should exit 1"),
+      (e: { code: number; stdout: string; stderr: string }) => {
+        assert.equal(e.code, 1, e.stdout);
+        return e;
+      },
+    );
+    assert.match(stdout, /✓ 01-fine\n/);
+    assert.match(stdout, /✗ 02-fails exited with code 1\n/);
+    assert.match(stdout, /✗ 03-server exited with code 1 before it was ready\n/);
+    assert.doesNotMatch(stdout, /client ran/, "no client without its server");
+    assert.match(stdout, /after ran\n✓ 05-after\n/, "the tour goes on after a failure");
+    assert.match(stdout, /tour done: 2 failed \(02-fails, 03-server\)\n$/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
