@@ -409,6 +409,7 @@ async function main(): Promise<void> {
     try {
       bg = await startServer(srv);
     } catch (error) {
+      cardNo += clients.length; // their steps are skipped
       failures.push(srv.slug);
       console.log(red(`✗ ${error instanceof Error ? error.message : String(error)}`));
       continue;
