@@ -10,9 +10,10 @@
  * the server (an example named NN-*-server or NN-server) in the
  * background on a free port, waits for its ready line
  * (`listening on HOST:PORT`), runs the client against it for a few
- * seconds, then stops the server with SIGINT. The server runs under a
- * small guard process that stops it when the tour goes away, however
- * the tour ends (Ctrl-C, an error, even kill -9): no orphan server.
+ * seconds, then stops the server with SIGINT. Every example runs under
+ * a small guard process that stops it when the tour goes away, however
+ * the tour ends (Ctrl-C, an error, even kill -9): no orphan process.
+ * `--runtime deno` or `--runtime bun` runs the same files there.
  */
 import { $, type ProcessPromise } from "zx";
 import { readdirSync, readFileSync } from "node:fs";
