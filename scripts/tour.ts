@@ -100,34 +100,51 @@ if (examples.length === 0) fail("no examples found in examples/ (run the tour fr
 const isServer = (e: Example) => /(^|-)server$/.test(e.slug.slice(3));
 const isClient = (e: Example) => /(^|-)client$/.test(e.slug.slice(3));
 
-// The note's headings, for the English half of each title card.
+// The note's headings and key phrases, for the English half of each
+// title card. A phrase that a header quotes and that is not here stays
+// in Chinese.
 const GLOSSARY: [string, string][] = [
   ["一、协程", "Part 1: Coroutines"],
   ["二、并发的套接字通信", "Part 2: Concurrent socket communication"],
-  ["1、协程", "1. Coroutines"],
-  ["2、有效的协程", "2. Effective coroutines"],
-  ["3、协程序的目的", "3. What coroutines are for"],
   ["优点", "the advantage"],
   ["缺点", "the drawback"],
+  ["应用程序级别速度要远远高于操作系统的切换", "switching in the program is far faster than switching by the OS"],
   ["实现并发的三种手段", "three ways to get concurrency"],
   ["单线程下的并发", "concurrency on one thread"],
+  ["单线程实现并发", "concurrency on one thread"],
   ["并发=切换+保存状态", "concurrency = switching + saving state"],
   ["服务端", "the server"],
   ["客户端", "the client"],
-  ["yield", "yield"],
-  ["gevent", "gevent"],
 ];
 
-/** "一、协程 (the eat/play timing demo)" → "Part 1: Coroutines (the eat/play timing demo)". */
+const CJK = /[\u3400-\u9fff]/;
+
+/** The Chinese half of a card: the heading, and the parenthesis if it quotes the note. */
+function chineseNote(note: string): string {
+  const cut = note.indexOf("(");
+  return cut >= 0 && CJK.test(note.slice(cut)) ? note : (cut < 0 ? note : note.slice(0, cut)).trim();
+}
+
+/**
+ * The English half: "一、协程 3 (yield ...)" → "Part 1: Coroutines,
+ * point 3 (yield ...)". Quoted phrases are translated, or dropped when
+ * the parenthesis already says them in English.
+ */
 function english(note: string): string {
   const cut = note.indexOf("(");
-  const chinese = cut < 0 ? note : note.slice(0, cut);
-  const rest = cut < 0 ? "" : note.slice(cut).trim();
-  const hits = GLOSSARY.filter(([zh]) => chinese.includes(zh))
-    .filter(([zh], _, all) => !all.some(([other]) => other !== zh && other.includes(zh) && chinese.includes(other)))
-    .sort((a, b) => chinese.indexOf(a[0]) - chinese.indexOf(b[0]))
-    .map(([, en]) => en);
-  return [hits.join(", "), rest].filter(Boolean).join(" ");
+  const chinese = (cut < 0 ? note : note.slice(0, cut)).trim();
+  let rest = cut < 0 ? "" : note.slice(cut).trim();
+  const heading = GLOSSARY.find(([zh]) => chinese.startsWith(zh));
+  // "一、协程 3": point 3 of part 1 (the note numbers its points 1、2、3、).
+  const point = /^\S+\s+(\d+)\b/.exec(chinese)?.[1];
+  const head = heading ? `${heading[1]}${point ? `, point ${point}` : ""}` : chinese;
+  for (const [zh, en] of GLOSSARY) {
+    if (!rest.includes(zh)) continue;
+    rest = rest.toLowerCase().includes(en.toLowerCase())
+      ? rest.replace(new RegExp(`${zh}\\s*[,:，：]?\\s*`), "")
+      : rest.replace(zh, en);
+  }
+  return [head, rest].filter(Boolean).join(" ");
 }
 
 // ---------------------------------------------------------------- options
@@ -206,7 +223,8 @@ function card(ex: Example, extra = ""): void {
     "",
     rule,
     `${bold(`${cardNo}/${cards}`)}  ${dim(ex.slug)}  ${bold(cyan(ex.title))}`,
-    ...wrap(`${ex.note.split("(")[0]?.trim() ?? ""} · ${english(ex.note)}`, `${yellow("note ")} `, "      "),
+    ...wrap(chineseNote(ex.note), `${yellow("note ")} `, "      "),
+    ...wrap(english(ex.note), "      ", "      "),
     ...wrap(ex.about, `${yellow("watch")} `, "      "),
   ];
   if (extra) lines.push(...wrap(extra, `${yellow("here ")} `, "      "));
