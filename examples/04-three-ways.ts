@@ -34,7 +34,6 @@ const WAIT_MS = 100;
 const SLICE_MS = 250;
 const color = useColor();
 const us = fancy() ? "µs" : "us";
-const onNode = !("Deno" in globalThis) && !("Bun" in globalThis);
 const loadBefore = os.loadavg()[0] ?? 0;
 
 // A full garbage collection before each memory reading, so that the
@@ -162,7 +161,6 @@ const STEPS = Math.round((steps * SLICE_MS) / 50);
 
 async function measure(way: Way, io: boolean): Promise<Result | string> {
   if (way === "coroutines") return io ? runTasks(WAITS, () => sleep(WAIT_MS)) : runTasks(SLICES, () => void burn(STEPS));
-  if (!onNode) return "skipped: needs Node.js";
   const job = io
     ? `Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ${WAIT_MS})`
     : `burn(${STEPS})`;

@@ -140,8 +140,10 @@ if (workers > 1 && cluster.isPrimary) {
   let loop: Task | undefined;
   // Stop: no new connections, close the open ones, then report.
   const stop = () => {
-    server?.close();
+    // Kill the accept loop first: closing the server under a waiting
+    // accept() would fail the loop's task with SocketClosedError.
     void loop?.kill();
+    server?.close();
     for (const conn of open) conn.abort();
     if (worker) process.send?.({ served, echoed }, () => process.exit(0));
     else {

@@ -47,6 +47,12 @@ export function fail(message: string, code = 1): never {
  * console.log(opts.port); // → 8080
  */
 export function cli<O extends Record<string, OptionSpec>>(spec: CliSpec<O>): Values<O> {
+  // Output piped into `head` (or a closed terminal): stop quietly
+  // instead of crashing with an EPIPE stack trace.
+  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") process.exit(0);
+    throw e;
+  });
   const help: OptionSpec = { type: "boolean", short: "h", help: "show this help" };
   const timeline: OptionSpec = { type: "boolean", help: "at exit, draw who ran when (a swimlane chart on stderr)" };
   const options: Record<string, OptionSpec> = { ...spec.options, timeline, help };

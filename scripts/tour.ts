@@ -1,0 +1,467 @@
+/**
+ * The demo tour: `npm start` runs every example in the note's order,
+ * each after a title card that names the note's section (in Chinese
+ * and English) and says what to watch for. The cards come from each
+ * example's header (`@title`, `@note`, `@run` and the prose under
+ * them), so a new examples/NN-*.ts joins the tour by itself.
+ *
+ * In a terminal it waits for Enter before each step; piped or with
+ * `--no-pause` it runs straight through. The socket section starts
+ * the server (an example named NN-*-server or NN-server) in the
+ * background on a free port, waits for its ready line
+ * (`listening on HOST:PORT`), runs the client against it for a few
+ * seconds, then stops the server with SIGINT. Every example runs under
+ * a small guard process that stops it when the tour goes away, however
+ * the tour ends (Ctrl-C, an error, even kill -9): no orphan process.
+ * `--runtime deno` or `--runtime bun` runs the same files there.
+ */
+import { $, type ProcessPromise } from "zx";
+import { readdirSync, readFileSync } from "node:fs";
+import { constants } from "node:os";
+import { createInterface } from "node:readline";
+import type { Writable } from "node:stream";
+import { fileURLToPath } from "node:url";
+import { paint, useColor, width, type Paint } from "../lib/chart.ts";
+import { cli, fail, numberOption } from "../lib/cli.ts";
+import { stopTimeline, timelineOn } from "../lib/timeline.ts";
+import { RUNTIMES, commandFor, findRuntime, runtimeEnv, typedCommand, type Runtime, type RuntimeName } from "./runtimes.ts";
+
+const opts = cli({
+  usage: "npm start -- [options]   (or: npx tsx scripts/tour.ts [options])",
+  about: [
+    "Runs the examples in the note's order, each after a title card.",
+    "Waits for Enter between steps in a terminal; runs straight through otherwise.",
+    "With --timeline, each example (but the server and client) draws who ran when at its end.",
+    "Exit code: 0 all steps passed, 1 a step failed, 2 bad usage, 130 stopped by Ctrl-C (143 by SIGTERM).",
+  ].join("\n"),
+  options: {
+    only: { type: "string", help: "run only these examples, e.g. 06,07 or 01-coroutines" },
+    list: { type: "boolean", help: "list the steps and exit" },
+    "no-pause": { type: "boolean", help: "do not wait for Enter between steps" },
+    runtime: { type: "string", default: "node", help: "run the examples on node, deno or bun" },
+    duration: { type: "string", default: "3", help: "seconds the socket client runs" },
+    quick: { type: "boolean", help: "shorter socket run (1 s), for tests" },
+  },
+});
+
+// cli() starts a timeline for --timeline; the tour has no tasks of its
+// own, so it passes the flag on to the examples instead.
+const timeline = timelineOn();
+if (timeline) stopTimeline();
+
+// ---------------------------------------------------------------- colour
+// Colour only on a terminal, honouring NO_COLOR and FORCE_COLOR (lib/chart.ts).
+const colour = useColor();
+const style = (name: Paint) => (s: string) => paint(s, name, colour);
+const bold = style("bold");
+const dim = style("dim");
+const cyan = style("cyan");
+const green = style("green");
+const red = style("red");
+const yellow = style("yellow");
+
+// ---------------------------------------------------------------- examples
+interface Example {
+  num: string;
+  slug: string;
+  file: string;
+  title: string;
+  note: string;
+  run: string;
+  /** The prose under the tags: what to watch for. */
+  about: string;
+}
+
+/** Reads the `/** @title ... *\/` header of an example. */
+function readExample(file: string): Example {
+  const src = readFileSync(`examples/${file}`, "utf8");
+  const header = /^\/\*\*\n([\s\S]*?)\*\//.exec(src)?.[1] ?? "";
+  const lines = header.split("\n").map((l) => l.replace(/^\s*\* ?/, "").trimEnd());
+  const tag = (name: string) => lines.find((l) => l.startsWith(`@${name} `))?.slice(name.length + 2).trim() ?? "";
+  // The prose under the tags, less a closing "Tested by ..." for developers.
+  const about = lines
+    .filter((l) => !l.startsWith("@"))
+    .join(" ")
+    .replace(/\s+/g, " ")
+    .replace(/\s*Tested by .*$/, "")
+    .trim();
+  const slug = file.slice(0, -3);
+  return { num: slug.slice(0, 2), slug, file: `examples/${file}`, title: tag("title") || slug, note: tag("note"), run: tag("run"), about };
+}
+
+// Paths are relative to the project folder, wherever the tour is started from.
+process.chdir(fileURLToPath(new URL("..", import.meta.url)));
+const examples = readdirSync("examples")
+  .filter((f) => /^\d\d-[a-z0-9-]+\.ts$/.test(f))
+  .sort()
+  .map(readExample);
+if (examples.length === 0) fail("no examples found in examples/ (run the tour from the project folder)", 1);
+
+const isServer = (e: Example) => /(^|-)server$/.test(e.slug.slice(3));
+const isClient = (e: Example) => /(^|-)client$/.test(e.slug.slice(3));
+
+// The note's headings and key phrases, for the English half of each
+// title card. A phrase that a header quotes and that is not here stays
+// in Chinese.
+const GLOSSARY: [string, string][] = [
+  ["一、协程", "Part 1: Coroutines"],
+  ["二、并发的套接字通信", "Part 2: Concurrent socket communication"],
+  ["优点", "the advantage"],
+  ["缺点", "the drawback"],
+  ["应用程序级别速度要远远高于操作系统的切换", "switching in the program is far faster than switching by the OS"],
+  ["实现并发的三种手段", "three ways to get concurrency"],
+  ["单线程下的并发", "concurrency on one thread"],
+  ["单线程实现并发", "concurrency on one thread"],
+  ["并发=切换+保存状态", "concurrency = switching + saving state"],
+  ["服务端", "the server"],
+  ["客户端", "the client"],
+];
+
+const CJK = /[\u3400-\u9fff]/;
+
+/** The Chinese half of a card: the heading, and the parenthesis if it quotes the note. */
+function chineseNote(note: string): string {
+  const cut = note.indexOf("(");
+  return cut >= 0 && CJK.test(note.slice(cut)) ? note : (cut < 0 ? note : note.slice(0, cut)).trim();
+}
+
+/**
+ * The English half: "一、协程 3 (yield ...)" → "Part 1: Coroutines,
+ * point 3 (yield ...)". Quoted phrases are translated, or dropped when
+ * the parenthesis already says them in English.
+ */
+function english(note: string): string {
+  const cut = note.indexOf("(");
+  const chinese = (cut < 0 ? note : note.slice(0, cut)).trim();
+  let rest = cut < 0 ? "" : note.slice(cut).trim();
+  const heading = GLOSSARY.find(([zh]) => chinese.startsWith(zh));
+  // "一、协程 3": point 3 of part 1 (the note numbers its points 1、2、3、).
+  const point = /^\S+\s+(\d+)\b/.exec(chinese)?.[1];
+  const head = heading ? `${heading[1]}${point ? `, point ${point}` : ""}` : chinese;
+  for (const [zh, en] of GLOSSARY) {
+    if (!rest.includes(zh)) continue;
+    rest = rest.toLowerCase().includes(en.toLowerCase())
+      ? rest.replace(new RegExp(`${zh}\\s*[,:，：]?\\s*`), "")
+      : rest.replace(zh, en);
+  }
+  return [head, rest].filter(Boolean).join(" ");
+}
+
+// ---------------------------------------------------------------- options
+const runtimeName = opts.runtime as RuntimeName;
+if (!RUNTIMES.includes(runtimeName)) fail(`Expected \`--runtime\` to be node, deno or bun, got \`${opts.runtime}\``, 2);
+const durationS = opts.quick ? 1 : numberOption("duration", opts.duration, 0.5);
+
+let selected = examples;
+if (opts.only !== undefined) {
+  const wanted = opts.only.split(",").map((s) => s.trim()).filter(Boolean);
+  if (wanted.length === 0) fail(`Expected \`--only\` to list examples like 06,07, got \`${opts.only}\``, 2);
+  for (const w of wanted) {
+    if (!examples.some((e) => e.num === w.padStart(2, "0") || e.slug === w || e.file === w)) {
+      fail(`Expected \`--only\` to name examples (${examples.map((e) => e.num).join(", ")}), got \`${w}\``, 2);
+    }
+  }
+  selected = examples.filter((e) => wanted.some((w) => e.num === w.padStart(2, "0") || e.slug === w || e.file === w));
+}
+
+if (opts.list) {
+  for (const e of selected) {
+    const role = isServer(e) ? " (background)" : "";
+    console.log(`${bold(e.num)}  ${cyan(e.title)}${role}\n    ${e.note}\n    ${dim(typedCommand(runtimeName, e.file))}`);
+  }
+  process.exit(0);
+}
+
+const runtime: Runtime =
+  findRuntime(runtimeName) ?? fail(`cannot find ${runtimeName}: it comes from the dev dependencies, run \`npm ci\``, 1);
+
+// ---------------------------------------------------------------- steps
+// A step runs one example in the foreground; a socket step runs its
+// server in the background and the selected clients against it.
+type Step = { kind: "run"; ex: Example } | { kind: "socket"; server: Example; clients: Example[]; showServer: boolean };
+const steps: Step[] = [];
+const server = examples.find(isServer);
+for (const ex of selected) {
+  if (server && (ex === server || isClient(ex))) {
+    let group = steps.find((s) => s.kind === "socket");
+    if (!group) {
+      group = { kind: "socket", server, clients: [], showServer: selected.includes(server) };
+      steps.push(group);
+    }
+    if (ex !== server && group.kind === "socket") group.clients.push(ex);
+  } else {
+    steps.push({ kind: "run", ex });
+  }
+}
+let cards = 0;
+for (const s of steps) cards += s.kind === "run" ? 1 : s.clients.length + (s.showServer ? 1 : 0);
+let cardNo = 0;
+
+const pause = Boolean(process.stdin.isTTY && process.stdout.isTTY) && !opts["no-pause"];
+const cardWidth = Math.max(40, Math.min(process.stdout.columns || 72, 78));
+
+/** Wraps `text` to the card width, with `indent` before the 2nd line on. */
+function wrap(text: string, first: string, indent: string): string[] {
+  const out: string[] = [];
+  let line = first;
+  for (const word of text.split(" ")) {
+    if (width(line) + width(word) + 1 > cardWidth && line.trim() !== first.trim()) {
+      out.push(line);
+      line = indent + word;
+    } else {
+      line += (line === first ? "" : " ") + word;
+    }
+  }
+  out.push(line);
+  return out;
+}
+
+function card(ex: Example, extra = ""): void {
+  cardNo++;
+  const rule = dim("─".repeat(cardWidth));
+  const lines = [
+    "",
+    rule,
+    `${bold(`${cardNo}/${cards}`)}  ${dim(ex.slug)}  ${bold(cyan(ex.title))}`,
+    ...wrap(chineseNote(ex.note), `${yellow("note ")} `, "      "),
+    ...wrap(english(ex.note), "      ", "      "),
+    ...wrap(ex.about, `${yellow("watch")} `, "      "),
+  ];
+  if (extra) lines.push(...wrap(extra, `${yellow("here ")} `, "      "));
+  lines.push(`${dim("$")} ${typedCommand(runtime.name, ex.file)}${dim(argsShown(ex))}`, rule);
+  console.log(lines.join("\n"));
+}
+
+const shownArgs = new Map<Example, string[]>();
+const argsShown = (ex: Example) => {
+  const a = shownArgs.get(ex);
+  return a && a.length ? ` ${a.join(" ")}` : "";
+};
+
+/** Waits for Enter on a terminal. Resolves false if the user typed q. */
+async function waitForEnter(): Promise<boolean> {
+  if (!pause) return true;
+  if (quit) return false;
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return await new Promise<boolean>((resolve) => {
+      let answered = false;
+      rl.on("SIGINT", () => stopTour("SIGINT"));
+      rl.on("close", () => {
+        if (answered) return;
+        quit = true; // end of input (Ctrl-D)
+        resolve(false);
+      });
+      rl.question(dim("Press Enter to run it (q then Enter to quit) "), (answer) => {
+        answered = true;
+        quit = answer.trim().toLowerCase() === "q";
+        resolve(!quit);
+      });
+    });
+  } finally {
+    rl.close();
+  }
+}
+
+// ---------------------------------------------------------------- processes
+// Every example runs under a guard: a tiny Node process that runs it
+// and holds a lifeline, a pipe from the tour on its fd 3. When the
+// lifeline closes (the tour stops the example, or the tour dies in any
+// way, even kill -9), the guard sends the example SIGINT, then SIGKILL
+// after 5 s. So no example outlives the tour.
+const GUARD = `
+const { spawn } = require("node:child_process");
+const { Socket } = require("node:net");
+const { constants } = require("node:os");
+const [bin, ...args] = JSON.parse(process.argv[1]);
+const stdin = process.argv[2] === "ignore" ? "ignore" : "inherit";
+const child = spawn(bin, args, { stdio: [stdin, "inherit", "inherit"] });
+let ctrlC = false;
+let stopping = false;
+// A Ctrl-C in the terminal reaches the example itself: only wait for it.
+process.on("SIGINT", () => { ctrlC = true; });
+const stop = () => {
+  if (stopping) return;
+  stopping = true;
+  setTimeout(() => { if (!ctrlC) child.kill("SIGINT"); }, 50);
+  setTimeout(() => child.kill("SIGKILL"), 5000).unref();
+};
+const life = new Socket({ fd: 3, readable: true, writable: false });
+life.on("close", stop).on("error", stop).resume();
+process.on("SIGTERM", stop).on("SIGHUP", stop);
+child.on("error", (e) => { console.error("error: cannot start " + bin + ": " + e.message); process.exit(1); });
+child.on("exit", (code, signal) => process.exit(code ?? 128 + (constants.signals[signal] ?? 9)));
+`;
+
+const env = runtimeEnv(process.env);
+
+/** A running example (under its guard). */
+interface Launched {
+  p: ProcessPromise;
+  /** Resolves with the example's exit code (128 + n for signal n). */
+  done: Promise<number>;
+  /** Closes the lifeline: the guard stops the example. */
+  stop(): void;
+}
+const running = new Set<Launched>();
+let stopping = false;
+
+/**
+ * Starts an example under its guard. In the foreground its output goes
+ * straight to the terminal; in the background its stdout is piped to
+ * the tour (for the ready line) and it reads no input.
+ */
+function launch(ex: Example, args: string[], background: boolean): Launched {
+  const cmd = commandFor(runtime, ex.file, args);
+  const stdio = background ? ["ignore", "pipe", "inherit", "pipe"] : ["inherit", "inherit", "inherit", "pipe"];
+  const p = $({ stdio: stdio as never, nothrow: true, quiet: true, env, cwd: process.cwd() })`${process.execPath} -e ${GUARD} ${JSON.stringify(cmd)} ${background ? "ignore" : "inherit"}`;
+  const lifeline = p.child?.stdio[3] as Writable | undefined;
+  // The tour's end of the lifeline must close when the guard exits, or
+  // zx would wait for it forever.
+  p.child?.on("exit", () => lifeline?.destroy());
+  const launched: Launched = {
+    p,
+    done: p.then((out) => out.exitCode ?? 1),
+    stop: () => lifeline?.end(),
+  };
+  running.add(launched);
+  void launched.done.finally(() => running.delete(launched));
+  return launched;
+}
+
+/** Stops an example and waits for it; SIGKILLs its process tree after 10 s. */
+async function stopAndWait(l: Launched): Promise<number> {
+  l.stop();
+  const timer = setTimeout(() => void l.p.kill("SIGKILL").catch(() => undefined), 10_000);
+  try {
+    return await l.done;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Runs an example in the foreground until it ends. */
+function runForeground(ex: Example, args: string[] = []): Promise<number> {
+  return launch(ex, args, false).done;
+}
+
+interface Server extends Launched {
+  host: string;
+  port: number;
+}
+
+/** Starts the server in the background and waits for its ready line. */
+async function startServer(ex: Example): Promise<Server> {
+  const l = launch(ex, ["--port", "0"], true);
+  const tag = dim(`[${ex.slug}]`);
+  try {
+    return await new Promise<Server>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${ex.slug} printed no ready line within 30 s`)), 30_000);
+      let ready = false;
+      const lines = createInterface({ input: l.p.stdout });
+      lines.on("line", (line) => {
+        console.log(`${tag} ${line}`);
+        const m = /listening on (\S+):(\d+)/.exec(line);
+        if (!ready && m) {
+          ready = true;
+          clearTimeout(timer);
+          resolve({ ...l, host: m[1]!.replace(/^\[|\]$/g, ""), port: Number(m[2]) });
+        }
+      });
+      void l.done.then((code) => {
+        clearTimeout(timer);
+        if (!ready) reject(new Error(`${ex.slug} exited with code ${code} before it was ready`));
+      });
+    });
+  } catch (error) {
+    await stopAndWait(l);
+    throw error;
+  }
+}
+
+/** Ctrl-C or SIGTERM: stop every example still running, then exit 128 + the signal's number (130 for Ctrl-C). */
+async function stopTour(signal: NodeJS.Signals): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    console.log(`\n${yellow(`tour stopped (${signal})`)}: stopping what is still running...`);
+    await Promise.allSettled([...running].map(stopAndWait));
+  }
+  process.exit(128 + (constants.signals[signal] ?? 2));
+}
+for (const s of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(s, () => void stopTour(s));
+
+// ---------------------------------------------------------------- the tour
+const failures: string[] = [];
+let ran = 0;
+let quit = false;
+const check = (ex: Example, code: number | null, what = "exited", counts = true) => {
+  if (stopping) return;
+  if (counts) ran++;
+  if (code === 0) console.log(green(`✓ ${ex.slug}`));
+  else {
+    failures.push(ex.slug);
+    console.log(red(`✗ ${ex.slug} ${what} with code ${code}`));
+  }
+};
+
+console.log(bold(`协程 xiecheng: the demo tour (${cards} step${cards === 1 ? "" : "s"}, on ${runtime.version.split(" (")[0]})`));
+if (pause) console.log(dim("Enter runs the next step; Ctrl-C stops the tour at any time."));
+
+async function main(): Promise<void> {
+  for (const step of steps) {
+    if (step.kind === "run") {
+      if (timeline) shownArgs.set(step.ex, ["--timeline"]);
+      card(step.ex);
+      if (!(await waitForEnter())) return;
+      check(step.ex, await runForeground(step.ex, timeline ? ["--timeline"] : []));
+      continue;
+    }
+    const { server: srv, clients } = step;
+    shownArgs.set(srv, ["--port", "0"]);
+    if (step.showServer) {
+      card(srv, "the server runs in the background on a free port; the tour waits for its ready line");
+      if (!(await waitForEnter())) return;
+    } else {
+      console.log(dim(`\nstarting ${srv.slug} in the background for the client...`));
+    }
+    let bg: Server;
+    try {
+      bg = await startServer(srv);
+    } catch (error) {
+      cardNo += clients.length; // their steps are skipped
+      failures.push(srv.slug);
+      console.log(red(`✗ ${error instanceof Error ? error.message : String(error)}`));
+      continue;
+    }
+    for (const client of clients) {
+      const args = ["--host", bg.host, "--port", String(bg.port), "--duration", String(durationS)];
+      shownArgs.set(client, args);
+      card(client, `it connects to the server started above, for ${durationS} s`);
+      if (!(await waitForEnter())) break;
+      check(client, await runForeground(client, args));
+    }
+    if (!step.showServer || clients.length === 0) {
+      // The server's own step: let it be seen running for a moment.
+      if (clients.length === 0) await new Promise((r) => setTimeout(r, 1000));
+    }
+    if (stopping) return;
+    console.log(dim(`stopping ${srv.slug} (SIGINT)...`));
+    check(srv, await stopAndWait(bg), "stopped", step.showServer);
+  }
+}
+
+try {
+  await main();
+} catch (error) {
+  console.error(`error: the tour failed: ${error instanceof Error ? error.message : String(error)}`);
+  failures.push("tour");
+} finally {
+  await Promise.allSettled([...running].map(stopAndWait));
+}
+if (!stopping) {
+  console.log("");
+  if (quit && failures.length === 0) console.log(bold(`tour ended after ${ran} of ${cards} steps`));
+  else if (failures.length === 0) console.log(bold(green(`tour done: ${ran} of ${cards} steps, all passed`)));
+  else console.log(bold(red(`tour done: ${failures.length} failed (${failures.join(", ")})`)));
+  process.exit(failures.length === 0 ? 0 : 1);
+}
