@@ -63,12 +63,22 @@ export function cli<O extends Record<string, OptionSpec>>(spec: CliSpec<O>): Val
     if (o.default !== undefined) c.default = o.default;
     config[name] = c;
   }
+  // parseArgs takes `--port -1` for two options ("ambiguous"): join a
+  // value that looks like a negative number to its option, so that it
+  // reaches the range check and gets a useful message.
+  const args = [...(spec.args ?? process.argv.slice(2))];
+  for (let i = 0; i < args.length - 1; i++) {
+    const name = /^--([^=]+)$/.exec(args[i] ?? "")?.[1];
+    if (name && options[name]?.type === "string" && /^-[\d.]/.test(args[i + 1] ?? "")) {
+      args.splice(i, 2, `--${name}=${args[i + 1]}`);
+    }
+  }
   let values: Record<string, unknown>;
   try {
-    ({ values } = parseArgs({ args: spec.args ?? process.argv.slice(2), options: config, strict: true, allowPositionals: false }));
+    ({ values } = parseArgs({ args, options: config, strict: true, allowPositionals: false }));
   } catch (error) {
-    const text = error instanceof Error ? error.message.split("\n")[0] : String(error);
-    return fail(`${text} (try --help)`, 2);
+    const text = error instanceof Error ? error.message.split("\n")[0] ?? "" : String(error);
+    return fail(`${text.replace(/\.$/, "")} (try --help)`, 2);
   }
   if (values.help) {
     const lines = [`Usage: ${spec.usage}`, "", spec.about, "", "Options:"];

@@ -1,0 +1,40 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+
+// Runs a tiny program built on lib/cli.ts with the given arguments.
+function run(...args: string[]) {
+  return spawnSync(process.execPath, ["--import", "tsx", "test/fixtures/cli-demo.ts", ...args], { encoding: "utf8" });
+}
+
+test("values and defaults are parsed", () => {
+  assert.equal(run().stdout, "8080 3\n");
+  assert.equal(run("--port", "0", "--duration=1.5").stdout, "0 1.5\n");
+});
+
+test("a negative value reaches the range check instead of an 'ambiguous' error", () => {
+  for (const args of [["--duration", "-1"], ["--duration=-1"]]) {
+    const r = run(...args);
+    assert.equal(r.status, 2);
+    assert.equal(r.stderr, "error: Expected `--duration` to be a number >= 0, got `-1`\n");
+  }
+  const r = run("--port", "-5");
+  assert.equal(r.stderr, "error: Expected `--port` to be an integer from 0 to 65535, got `-5`\n");
+});
+
+test("an unknown option or a bad value: one line, exit 2, no stack", () => {
+  const r = run("--nope");
+  assert.equal(r.status, 2);
+  assert.equal(r.stderr, "error: Unknown option '--nope' (try --help)\n");
+  const bad = run("--port", "abc");
+  assert.equal(bad.status, 2);
+  assert.equal(bad.stderr, "error: Expected `--port` to be an integer from 0 to 65535, got `abc`\n");
+});
+
+test("--help prints usage, about and every option with its default", () => {
+  const r = run("--help");
+  assert.equal(r.status, 0);
+  assert.match(r.stdout, /^Usage: demo \[options\]\n\nA demo\.\n\nOptions:\n/);
+  assert.match(r.stdout, /--port <value> +port \(default: 8080\)/);
+  assert.match(r.stdout, /-h, --help +show this help/);
+});
