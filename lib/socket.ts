@@ -32,7 +32,8 @@
  * - Nagle's algorithm is off (TCP_NODELAY): small replies go at once.
  */
 import net from "node:net";
-import { current, show, suspend } from "./task.ts";
+import { current, park, show, suspend, wake } from "./task.ts";
+import type { Wait } from "./task.ts";
 
 /** Bytes a connection buffers for a task that is not in `recv`. */
 export const READ_LIMIT = 64 * 1024;
@@ -73,20 +74,15 @@ export class Connection {
   #eof = false;
   #closed = false;
   #error: Error | undefined;
-  // The task waiting in recv: its resolve/reject, and its maxBytes.
-  // Kept in fields, with the callbacks made once per connection, so
-  // that a recv allocates nothing but its Promise.
-  #resolve: ((b: Buffer) => void) | undefined;
-  #reject: ((e: unknown) => void) | undefined;
+  // The task waiting in recv: its Wait (see `park`) and its maxBytes.
+  // The callback is made once per connection, so that a recv allocates
+  // only its Promise and Wait. A kill or Timeout settles the Wait; data
+  // that comes later then stays queued for the next recv.
+  #reader: Wait<Buffer> | undefined;
   #readerMax = 0;
-  readonly #beginRecv = (resolve: (b: Buffer) => void, reject: (e: unknown) => void): (() => void) | void => {
-    if (this.#buffered > 0) return resolve(this.#take(this.#readerMax));
-    this.#resolve = resolve;
-    this.#reject = reject;
-    return this.#cancelRecv;
-  };
-  readonly #cancelRecv = (): void => {
-    this.#resolve = this.#reject = undefined;
+  readonly #parkReader = (wait: Wait<Buffer>): void => {
+    if (this.#buffered > 0) wake(wait, this.#take(this.#readerMax));
+    else this.#reader = wait;
   };
   #writer: Waiter<void> | undefined;
 
@@ -105,13 +101,14 @@ export class Connection {
 
   #onData(chunk: Buffer): void {
     this.bytesReceived += chunk.length;
-    const resolve = this.#resolve;
+    const reader = this.#reader;
     // Hot path: a task is waiting and nothing is queued: hand it over.
-    if (resolve !== undefined && this.#buffered === 0) {
-      this.#resolve = this.#reject = undefined;
-      if (chunk.length <= this.#readerMax) return resolve(chunk);
-      resolve(chunk.subarray(0, this.#readerMax));
-      chunk = chunk.subarray(this.#readerMax);
+    if (reader !== undefined && this.#buffered === 0) {
+      this.#reader = undefined;
+      const max = this.#readerMax;
+      if (chunk.length <= max) {
+        if (wake(reader, chunk)) return;
+      } else if (wake(reader, chunk.subarray(0, max))) chunk = chunk.subarray(max);
     }
     this.#chunks.push(chunk);
     this.#buffered += chunk.length;
@@ -123,9 +120,9 @@ export class Connection {
 
   #onEnd(): void {
     this.#eof = true;
-    const resolve = this.#resolve;
-    this.#resolve = this.#reject = undefined;
-    resolve?.(EMPTY);
+    const reader = this.#reader;
+    this.#reader = undefined;
+    if (reader) wake(reader, EMPTY);
   }
 
   #onDrain(): void {
@@ -139,11 +136,11 @@ export class Connection {
     if (this.#error === undefined && !(error instanceof SocketClosedError && this.#eof && !this.#closed)) {
       this.#error = error;
     }
-    const resolve = this.#resolve;
-    const reject = this.#reject;
+    const reader = this.#reader;
     const w = this.#writer;
-    this.#resolve = this.#reject = this.#writer = undefined;
-    if (resolve && reject) this.#eof && this.#error === undefined ? resolve(EMPTY) : reject(this.#error);
+    this.#reader = this.#writer = undefined;
+    if (reader && this.#eof && this.#error === undefined) wake(reader, EMPTY);
+    else reader?.interrupt(this.#error as Error); // ends the wait with the error
     w?.reject(this.#error ?? new SocketClosedError());
   }
 
@@ -186,9 +183,9 @@ export class Connection {
       return suspend((resolve) => resolve(EMPTY));
     }
     if (this.#buffered === 0 && this.#error) return suspend((_, reject) => reject(this.#error));
-    if (this.#resolve) throw new Error("another task is already waiting in recv() on this connection");
+    if (this.#reader && !this.#reader.settled) throw new Error("another task is already waiting in recv() on this connection");
     this.#readerMax = maxBytes;
-    return suspend<Buffer>(this.#beginRecv);
+    return park<Buffer>(this.#parkReader);
   }
 
   /**

@@ -18,6 +18,7 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { clearImmediate, setImmediate } from "node:timers";
+import * as v8 from "node:v8";
 
 /** Thrown into a task by `kill()`; like gevent's GreenletExit it is not a failure. */
 export class TaskExit extends Error {
@@ -47,34 +48,75 @@ export function setTaskObserver(o: TaskObserver | undefined): void {
   observer = o;
 }
 
-type Interrupt = (error: Error) => void;
-const store = new AsyncLocalStorage<Task>();
+// Which task runs now, for `current()`. On Node, V8's promise hooks
+// carry the task from the code that creates a promise to the code that
+// runs when it settles: what AsyncLocalStorage does for promises,
+// without the async ids it gives every promise on Node 20 (memory and
+// time on each one). Code run by a plain callback (a timer, an event)
+// is outside any task, as in gevent, where callbacks run in the hub.
+// Where V8's hooks are missing (Deno, Bun): AsyncLocalStorage.
+const TASK = Symbol("task");
+let running: Task | undefined;
+
+function trackPromises(): boolean {
+  try {
+    const hooks = v8.promiseHooks;
+    type Tagged = Promise<unknown> & { [TASK]?: Task };
+    hooks.onInit((promise: Tagged) => {
+      if (running) promise[TASK] = running;
+    });
+    hooks.onBefore((promise: Tagged) => {
+      running = promise[TASK];
+    });
+    hooks.onAfter(() => {
+      running = undefined;
+    });
+    // Some runtimes have the API but never call the hooks: check.
+    running = MAIN;
+    const probe: Tagged = Promise.resolve();
+    running = undefined;
+    return probe[TASK] === MAIN;
+  } catch {
+    return false;
+  }
+}
+
 let lastId = 0;
 
 /** A function run concurrently by `spawn`; see gevent's Greenlet. */
 export class Task<T = unknown> {
-  /** `Task-1`, `Task-2`, ... in spawn order; `MainTask` outside any task. */
-  name: string;
+  // A number until someone reads `name`: 1,000,000 tasks need no strings.
+  #name: string | number;
   /** The function's return value, once it has returned. */
   value: T | undefined = undefined;
   /** What the function threw, if it failed (a kill is not a failure). */
   exception: unknown = undefined;
-  /** True once `kill()` ended the task. */
-  killed = false;
-  #state: "pending" | "running" | "done" = "pending";
+  // "killed" is a way of being done; kept in the state, not a field of
+  // its own (a million tasks, eight bytes each).
+  #state: "pending" | "running" | "done" | "killed" = "pending";
   #fn: ((...args: never[]) => unknown) | undefined;
   #args: unknown[] | undefined;
-  #onDone: (() => void)[] | undefined;
+  #onDone: ((task: Task) => void) | ((task: Task) => void)[] | undefined;
   /** @internal the waits this task is parked in (one, or several). */
-  waiting: Interrupt | Set<Interrupt> | undefined;
+  waiting: Wait<never> | Set<Wait<never>> | undefined;
   /** @internal an interrupt to deliver at the next switch point. */
   pending: Error | undefined;
 
   /** @internal use `spawn()`. */
-  constructor(name: string, fn?: (...args: never[]) => unknown, args?: unknown[]) {
-    this.name = name;
+  constructor(name: string | number, fn?: (...args: never[]) => unknown, args?: unknown[]) {
+    this.#name = name;
     this.#fn = fn;
     this.#args = args;
+  }
+
+  /** `Task-1`, `Task-2`, ... in spawn order; `MainTask` outside any task. */
+  get name(): string {
+    const name = this.#name;
+    return typeof name === "string" ? name : (this.#name = `Task-${name}`);
+  }
+
+  set name(name: string) {
+    this.#name = name;
   }
 
   /** The name of the spawned function, for reports. */
@@ -82,14 +124,19 @@ export class Task<T = unknown> {
     return this.#fn?.name || "anonymous";
   }
 
+  /** True once `kill()` ended the task. */
+  get killed(): boolean {
+    return this.#state === "killed";
+  }
+
   /** True once the task has returned, failed or been killed. */
   ready(): boolean {
-    return this.#state === "done";
+    return this.#state === "done" || this.#state === "killed";
   }
 
   /** True if the task finished without an exception (a kill counts as success, as in gevent). */
   successful(): boolean {
-    return this.#state === "done" && this.exception === undefined;
+    return this.ready() && this.exception === undefined;
   }
 
   /** True between the task's first step and its end. */
@@ -115,8 +162,7 @@ export class Task<T = unknown> {
    */
   kill(): Promise<void> {
     if (this.#state === "pending") {
-      this.killed = true;
-      this.#finish();
+      this.finish(true);
     } else if (this.#state === "running") {
       this.interrupt(new TaskExit());
     }
@@ -127,14 +173,17 @@ export class Task<T = unknown> {
   interrupt(error: Error): void {
     const w = this.waiting;
     if (w === undefined) this.pending = error;
-    else if (w instanceof Set) for (const f of [...w]) f(error);
-    else w(error);
+    else if (w instanceof Set) for (const wait of [...w]) wait.interrupt(error);
+    else w.interrupt(error);
   }
 
-  /** @internal calls `fn` once the task is over. */
-  onDone(fn: () => void): void {
-    if (this.#state === "done") fn();
-    else (this.#onDone ??= []).push(fn);
+  /** @internal calls `fn(task)` once the task is over. */
+  onDone(fn: (task: Task) => void): void {
+    const list = this.#onDone;
+    if (this.ready()) fn(this as Task);
+    else if (list === undefined) this.#onDone = fn;
+    else if (typeof list === "function") this.#onDone = [list, fn];
+    else list.push(fn);
   }
 
   /** @internal run by the scheduler, in spawn order. */
@@ -142,21 +191,50 @@ export class Task<T = unknown> {
     if (this.#state !== "pending") return;
     this.#state = "running";
     observer?.start?.(this);
-    store.run(this as Task, () => this.#run());
-  }
-
-  async #run(): Promise<void> {
+    if (store) return store.run(this as Task, () => this.run());
+    const outer = running;
+    running = this as Task;
     try {
-      const fn = this.#fn as (...args: unknown[]) => T;
-      this.value = await fn(...(this.#args as unknown[]));
-    } catch (error) {
-      if (error instanceof TaskExit) this.killed = true;
-      else this.#fail(error);
+      this.run();
+    } finally {
+      running = outer;
     }
-    this.#finish();
   }
 
-  #fail(error: unknown): void {
+  // Not an `async` method: one `then` costs less than an async frame,
+  // and a task whose function returns a plain value ends at once.
+  private run(): void {
+    const fn = this.#fn as (...args: unknown[]) => unknown;
+    let result: unknown;
+    try {
+      result = fn(...(this.#args as unknown[]));
+    } catch (error) {
+      this.end(undefined, true, error);
+      return;
+    }
+    this.#args = undefined;
+    if (isThenable(result)) Promise.resolve(result).then(Task.#returned, Task.#failed);
+    else this.end(result as T, false, undefined);
+  }
+
+  // `then` callbacks run in the context of the task that called `then`,
+  // so `current()` is this task: no pair of closures per task.
+  static #returned(value: unknown): void {
+    current().end(value, false, undefined);
+  }
+
+  static #failed(error: unknown): void {
+    current().end(undefined, true, error);
+  }
+
+  private end(value: T | undefined, failed: boolean, error: unknown): void {
+    const killed = failed && error instanceof TaskExit;
+    if (!failed) this.value = value;
+    else if (!killed) this.report(error);
+    this.finish(killed);
+  }
+
+  private report(error: unknown): void {
     this.exception = error ?? new Error(String(error));
     // Like gevent's hub: report at once, even if someone joins later.
     const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
@@ -164,21 +242,37 @@ export class Task<T = unknown> {
     console.error(`${stack}${this.name} (${this.fnName}) failed with ${what}`);
   }
 
-  #finish(): void {
-    this.#state = "done";
+  private finish(killed = false): void {
+    this.#state = killed ? "killed" : "done";
     this.#fn = this.#args = undefined;
     observer?.end?.(this);
     const callbacks = this.#onDone;
     this.#onDone = undefined;
-    if (callbacks) for (const f of callbacks) f();
+    if (typeof callbacks === "function") callbacks(this as Task);
+    else if (callbacks) for (const f of callbacks) f(this as Task);
   }
 }
 
 const MAIN = new Task("MainTask");
+// Set up on first use (the first spawn or current()), so that merely
+// importing the lib (for lib/cli.ts, say) installs no hooks.
+let store: AsyncLocalStorage<Task> | undefined;
+let tracking = false;
+function track(): void {
+  tracking = true;
+  if (!trackPromises()) store = new AsyncLocalStorage<Task>();
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === "function";
+}
 
 /**
  * The task that is running now; `MainTask` outside any task.
  * Like gevent's `getcurrent()`; the note prints `current_thread().name`.
+ * It follows a task across every `await`; a plain callback (a timer or
+ * event handler) runs outside any task, as in gevent's hub (on Node;
+ * Deno and Bun give the task that set the callback up).
  * @example
  * import { current, spawn, sleep } from "./lib/index.ts";
  * spawn(async () => {
@@ -188,15 +282,18 @@ const MAIN = new Task("MainTask");
  * console.log(current().name); // → MainTask
  */
 export function current(): Task {
-  return store.getStore() ?? MAIN;
+  if (!tracking) track();
+  return (store ? store.getStore() : running) ?? MAIN;
 }
 
-const queue: Task[] = [];
+let queue: Task[] = [];
 let flushing = false;
 
 function flush(): void {
+  const tasks = queue;
+  queue = [];
   flushing = false;
-  for (const task of queue.splice(0)) task.start();
+  for (let i = 0; i < tasks.length; i++) tasks[i]!.start();
 }
 
 /**
@@ -218,7 +315,8 @@ export function spawn<A extends unknown[], R>(
   if (typeof fn !== "function") {
     throw new TypeError(`Expected \`fn\` to be a function, got \`${show(fn)}\``);
   }
-  const task = new Task<Awaited<R>>(`Task-${++lastId}`, fn as never, args);
+  if (!tracking) track();
+  const task = new Task<Awaited<R>>(++lastId, fn as never, args);
   queue.push(task as Task);
   if (!flushing) {
     flushing = true;
@@ -239,37 +337,107 @@ export function suspend<T>(
   begin: (resolve: (value: T) => void, reject: (error: unknown) => void) => (() => void) | void,
   ms?: number,
 ): Promise<T> {
+  return park<T>((wait) => {
+    wait.cancel = begin(
+      (value) => wait.settle() && wait.resolve(value),
+      (error) => wait.settle() && wait.reject(error),
+    );
+  }, ms);
+}
+
+/**
+ * @internal One parked wait of a task, kept in `task.waiting` so that
+ * `interrupt` can end it. An object with methods, not a bundle of
+ * closures: a million sleeping tasks hold a million of these.
+ */
+export class Wait<T> {
+  /** The parked task; `undefined` once the wait is over. */
+  task: Task | undefined;
+  resolve: (value: T) => void;
+  reject: (error: unknown) => void;
+  /** What undoes the wake-up on an interrupt: a cleanup, or sleep's timer. */
+  cancel: (() => void) | NodeJS.Timeout | void = undefined;
+
+  constructor(task: Task, resolve: (value: T) => void, reject: (error: unknown) => void) {
+    this.task = task;
+    this.resolve = resolve;
+    this.reject = reject;
+  }
+
+  get settled(): boolean {
+    return this.task === undefined;
+  }
+
+  /** Marks the wait over (once): the task is no longer parked in it. */
+  settle(): boolean {
+    const task = this.task;
+    if (task === undefined) return false;
+    this.task = undefined;
+    const w = task.waiting;
+    if (w === this) task.waiting = undefined;
+    else if (w instanceof Set) w.delete(this);
+    observer?.resume?.(task);
+    return true;
+  }
+
+  interrupt(error: Error): void {
+    if (!this.settle()) return;
+    const cancel = this.cancel;
+    if (typeof cancel === "function") cancel();
+    else if (cancel) clearTimeout(cancel);
+    this.reject(error);
+  }
+}
+
+/**
+ * @internal The switch point under `suspend`, for hot paths: parks the
+ * current task in a new Wait; `start` arranges its wake-up, which must
+ * call `wait.settle()` and, if that returns true, `wait.resolve(value)`
+ * (see `wake`). An interrupted Wait is `settled` before its wake-up
+ * comes: the waker then keeps its value for the next wait.
+ */
+export function park<T>(start: (wait: Wait<T>, ms: number | undefined) => void, ms?: number): Promise<T> {
   const task = current();
   const pending = task.pending;
   if (pending) {
     task.pending = undefined;
     return Promise.reject(pending);
   }
-  return new Promise<T>((resolve, reject) => {
-    let cleanup: (() => void) | void = undefined;
-    let settled = false;
-    const settle = (): boolean => {
-      if (settled) return false;
-      settled = true;
-      const w = task.waiting;
-      if (w === interrupt) task.waiting = undefined;
-      else if (w instanceof Set) w.delete(interrupt);
-      observer?.resume?.(task);
-      return true;
-    };
-    const interrupt = (error: Error): void => {
-      if (!settle()) return;
-      if (cleanup) cleanup();
-      reject(error);
-    };
-    const w = task.waiting;
-    task.waiting = w === undefined ? interrupt : w instanceof Set ? w.add(interrupt) : new Set([w, interrupt]);
-    observer?.park?.(task, ms);
-    cleanup = begin(
-      (value) => settle() && resolve(value),
-      (error) => settle() && reject(error),
-    );
-  });
+  // This promise is only ever awaited or then()ed, and the promise that
+  // `await`/`then` makes is the one that carries the task to the code
+  // that runs next: so this one is made outside the task (no tag).
+  const outer = running;
+  running = undefined;
+  const promise = new Promise<T>(capture);
+  running = outer;
+  const wait = new Wait<T>(task, captured.resolve as (value: T) => void, captured.reject);
+  const w = task.waiting;
+  task.waiting = w === undefined ? wait : w instanceof Set ? w.add(wait) : new Set([w, wait]);
+  observer?.park?.(task, ms);
+  start(wait, ms);
+  return promise;
+}
+
+// A Promise's resolve/reject, taken out by one shared executor: no
+// closure per wait (Node 20 has no Promise.withResolvers).
+const captured: { resolve: (value: never) => void; reject: (error: unknown) => void } = {
+  resolve: () => {},
+  reject: () => {},
+};
+function capture(resolve: (value: never) => void, reject: (error: unknown) => void): void {
+  captured.resolve = resolve;
+  captured.reject = reject;
+}
+
+/** @internal Ends `wait` with `value`, unless it is already over; returns whether it took it. */
+export function wake<T>(wait: Wait<T>, value: T): boolean {
+  if (!wait.settle()) return false;
+  wait.resolve(value);
+  return true;
+}
+
+function wakeSleeper(wait: Wait<void>): void {
+  wake(wait, undefined);
 }
 
 /**
@@ -283,14 +451,19 @@ export function suspend<T>(
  */
 export function sleep(ms = 0): Promise<void> {
   checkMs(ms, "ms");
-  return suspend<void>((resolve) => {
-    if (ms === 0) {
+  if (ms === 0) {
+    return suspend<void>((resolve) => {
       const handle = setImmediate(resolve);
       return () => clearImmediate(handle);
-    }
-    const handle = setTimeout(resolve, ms);
-    return () => clearTimeout(handle);
-  }, ms);
+    }, ms);
+  }
+  return park<void>(startSleep, ms);
+}
+
+// The timer hands the Wait to `wake`: no closure per sleep, which
+// matters when a million tasks sleep at once.
+function startSleep(wait: Wait<void>, ms: number | undefined): void {
+  wait.cancel = setTimeout(wakeSleeper, ms, wait);
 }
 
 /**
@@ -343,12 +516,12 @@ export function joinAll(tasks: Iterable<Task<unknown>>, options: JoinAllOptions 
       resolve(finished());
     };
     if (left === 0) return end();
-    for (const t of list) {
-      t.onDone(() => {
-        if (raiseError && t.exception !== undefined) reject(t.exception);
-        if (--left === 0) end();
-      });
-    }
+    // One callback for all the tasks, not one closure per task.
+    const onDone = (t: Task) => {
+      if (raiseError && t.exception !== undefined) reject(t.exception);
+      if (--left === 0) end();
+    };
+    for (const t of list) t.onDone(onDone);
     if (timeout !== undefined) timer = setTimeout(end, timeout);
     return () => clearTimeout(timer);
   });

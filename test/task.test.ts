@@ -34,7 +34,9 @@ test("current() names the running task across awaits and nested spawns", async (
     const kid = spawn(child);
     await Promise.resolve();
     seen.push(`parent:${current().name}`);
-    await sleep(1);
+    // sleep(0), not sleep(1): the kid's start is already queued for this
+    // loop turn, and a 1 ms timer could fire first on a busy machine.
+    await sleep(0);
     seen.push(`parent:${current().name}`);
     await join(kid);
     seen.push(`parent:${current().name}`);

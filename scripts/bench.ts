@@ -1,0 +1,481 @@
+// `npm run bench`: is the coroutine server as cheap as bare node:net?
+// Runs the servers against the same load, interleaved over rounds, then
+// the spawn-cost and timing-demo benches; prints a table, a chart of
+// ratios, and writes the raw results as JSON. `--quick` = smoke size.
+import { $, fs } from "zx";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { createInterface } from "node:readline";
+import type { ChildProcess } from "node:child_process";
+import { cli, fail, intOption, numberOption } from "../lib/cli.ts";
+
+const opts = cli({
+  usage: "npm run bench -- [options]     (or: npx tsx scripts/bench.ts [options])",
+  about: [
+    "Benchmarks examples/06-server.ts against a bare node:net server (scripts/bench-baseline.ts)",
+    "and the note's gevent server, then the cost of spawning tasks and of the timing demo.",
+    "Prints a table and a chart of ratios to the baseline; writes raw results as JSON.",
+  ].join("\n"),
+  options: {
+    quick: { type: "boolean", default: false, help: "tiny configuration (a smoke test, seconds)" },
+    conns: { type: "string", default: "500,5000", help: "connection levels, comma-separated" },
+    rounds: { type: "string", default: "3", help: "rounds (servers interleaved in each)" },
+    warmup: { type: "string", default: "2", help: "seconds of warm-up traffic before measuring" },
+    measure: { type: "string", default: "5", help: "seconds measured per server, level and round" },
+    drivers: { type: "string", help: "load-driver processes (default: one per CPU left for the load)" },
+    servers: { type: "string", default: "baseline,lib,gevent", help: "which servers (gevent only if it imports)" },
+    only: { type: "string", default: "server,spawn,timing", help: "which benches" },
+    tasks: { type: "string", default: "1000000", help: "tasks in the spawn-cost bench" },
+    "lib-server": { type: "string", default: "examples/06-server.ts", help: "the lib server to measure (a variant, for profiling)" },
+    json: { type: "string", help: "where to write the raw results (default bench-results/bench-<time>.json)" },
+  },
+});
+
+const quick = opts.quick;
+const levels = (quick ? "20" : opts.conns ?? "").split(",").map((s) => intOption("conns", s, 1));
+const rounds = quick ? 1 : intOption("rounds", opts.rounds, 1);
+const warmup = quick ? 0.3 : numberOption("warmup", opts.warmup, 0);
+const measure = quick ? 0.5 : numberOption("measure", opts.measure, 0.1);
+const driverCount = opts.drivers === undefined ? Math.max(1, os.cpus().length - 1) : intOption("drivers", opts.drivers, 1, 16);
+const spawnTasks = quick ? 10_000 : intOption("tasks", opts.tasks, 1);
+const only = new Set((opts.only ?? "").split(","));
+for (const o of only) if (!["server", "spawn", "timing"].includes(o)) fail(`Expected \`--only\` to list server, spawn, timing; got \`${o}\``, 2);
+const wanted = (opts.servers ?? "").split(",");
+for (const s of wanted) if (!["baseline", "lib", "gevent"].includes(s)) fail(`Expected \`--servers\` to list baseline, lib, gevent; got \`${s}\``, 2);
+
+// A failure (a server that does not start, a driver that stops
+// answering) ends the run with one line, not a stack trace.
+process.setUncaughtExceptionCaptureCallback((error) => fail(error instanceof Error ? error.message : String(error)));
+
+const root = path.resolve(import.meta.dirname, "..");
+const noteDir = path.resolve(root, "../shared/note");
+const PY = "/usr/bin/python3";
+const NODE = process.execPath;
+$.cwd = root;
+$.quiet = true;
+
+const color = process.env.FORCE_COLOR ? process.env.FORCE_COLOR !== "0" : !process.env.NO_COLOR && process.stdout.isTTY;
+const paint = (code: string) => (s: string) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
+const bold = paint("1");
+const dim = paint("2");
+const green = paint("32");
+const red = paint("31");
+const status = (line: string) => process.stderr.write(`${dim(line)}\n`);
+
+// ---------------------------------------------------------------- machine
+const hasTaskset = (await $({ nothrow: true })`taskset -c 0 true`).exitCode === 0;
+const cpus = os.cpus().length;
+// Server on CPU 0, the load on the others (CPU 1 on this 2-core machine).
+const serverCpus = hasTaskset && cpus >= 2 ? "0" : undefined;
+const driverCpus = hasTaskset && cpus >= 2 ? (cpus === 2 ? "1" : `1-${cpus - 1}`) : undefined;
+const driverCores = driverCpus ? cpus - 1 : cpus;
+const clkTck = Number((await $({ nothrow: true })`getconf CLK_TCK`).stdout.trim()) || 100;
+const geventOk = (await $({ nothrow: true })`${PY} -c ${"import gevent"}`).exitCode === 0;
+const servers = wanted.filter((s) => s !== "gevent" || geventOk);
+const libServer = opts["lib-server"] ?? "examples/06-server.ts";
+if (only.has("server") && servers.includes("lib") && !fs.existsSync(path.join(root, libServer))) {
+  fail(`${libServer} not found: measure another file with --lib-server, or leave it out with --servers baseline,gevent`, 2);
+}
+if (wanted.includes("gevent") && !geventOk) status(`gevent skipped: ${PY} cannot import gevent (apt-get install python3-gevent)`);
+const machine = {
+  cpu: os.cpus()[0]?.model ?? "?",
+  cpus,
+  memGB: Math.round(os.totalmem() / 2 ** 30),
+  node: process.version,
+  os: `${os.type()} ${os.release()}`,
+  taskset: hasTaskset,
+  loadBefore: os.loadavg(),
+};
+
+// ---------------------------------------------------------------- /proc
+/** CPU seconds (user + sys, all threads) a process has used so far. */
+function cpuSeconds(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(f[11]) + Number(f[12])) / clkTck;
+  } catch {
+    return NaN;
+  }
+}
+
+/** CPU seconds the whole machine has been busy (all CPUs, /proc/stat). */
+function machineBusySeconds(): number {
+  const f: number[] = fs.readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal: busy = all but idle and iowait
+  return (f.slice(0, 8).reduce((a: number, b: number) => a + b, 0) - f[3]! - f[4]!) / clkTck;
+}
+
+/** Peak resident memory (VmHWM) of a process, in bytes. */
+function peakBytes(pid: number): number {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
+    return m ? Number(m[1]) * 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+// ---------------------------------------------------------------- processes
+interface Proc {
+  child: ChildProcess;
+  pid: number;
+  next(match: (line: string) => boolean, what: string, ms: number): Promise<string>;
+  send(line: string): void;
+  exited: Promise<number | null>;
+}
+
+/** Starts a command (pinned to `cpus` when given) and reads its stdout by lines. */
+function start(cmd: string[], cpus: string | undefined): Proc {
+  const full = cpus ? ["taskset", "-c", cpus, ...cmd] : cmd;
+  // `exec`: the shell becomes the process, so its pid is the one to watch.
+  const p = $({ nothrow: true })`exec ${full}`;
+  const child = p.child!;
+  const lines: string[] = [];
+  let wake: (() => void) | undefined;
+  let ended = false;
+  let stderr = "";
+  child.stderr!.on("data", (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
+  createInterface({ input: child.stdout! })
+    .on("line", (l) => {
+      lines.push(l);
+      wake?.();
+    })
+    .on("close", () => {
+      ended = true;
+      wake?.();
+    });
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  return {
+    child,
+    pid: child.pid!,
+    exited,
+    send: (line) => child.stdin!.write(`${line}\n`),
+    async next(match, what, ms) {
+      const deadline = Date.now() + ms;
+      for (;;) {
+        const i = lines.findIndex(match);
+        if (i >= 0) return lines.splice(0, i + 1).pop()!;
+        if (ended || Date.now() > deadline) {
+          throw new Error(`${what}: ${ended ? "the process ended" : `no answer in ${ms / 1000} s`}${stderr ? `; stderr: ${stderr.trim().split("\n").pop()}` : ""}`);
+        }
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          setTimeout(resolve, 200);
+        });
+      }
+    },
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer().listen(0, "127.0.0.1", () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+    s.on("error", reject);
+  });
+}
+
+const LABEL: Record<string, string> = { baseline: "bare node:net", lib: "06-server (lib)", gevent: "gevent (note)" };
+
+async function startServer(name: string): Promise<{ proc: Proc; port: number }> {
+  if (name === "gevent") {
+    const port = await freePort();
+    const proc = start([PY, path.join(noteDir, "server_fixed.py"), String(port)], serverCpus);
+    await proc.next((l) => l.startsWith("start"), "gevent server start", 20_000);
+    return { proc, port };
+  }
+  const file = name === "lib" ? libServer : "scripts/bench-baseline.ts";
+  const proc = start([NODE, "--import", "tsx", file, "--port", "0"], serverCpus);
+  const line = await proc.next((l) => /listening on \S+:\d+/.test(l), `${file} ready line`, 20_000);
+  return { proc, port: Number(/:(\d+)\s*$/.exec(line)![1]) };
+}
+
+async function stopServer(proc: Proc): Promise<{ exitCode: number | null; exitMs: number }> {
+  const t0 = performance.now();
+  proc.child.kill("SIGTERM");
+  const timer = setTimeout(() => proc.child.kill("SIGKILL"), 10_000);
+  const exitCode = await proc.exited;
+  clearTimeout(timer);
+  return { exitCode, exitMs: performance.now() - t0 };
+}
+
+// ---------------------------------------------------------------- one trial
+interface Trial {
+  server: string;
+  conns: number;
+  round: number;
+  replies: number;
+  seconds: number;
+  repliesPerSec: number;
+  p50ms: number;
+  p99ms: number;
+  serverCpuSec: number;
+  cpuUsPerReply: number;
+  serverCpuPct: number;
+  driverCpuPct: number;
+  /** CPU used by other processes during the measured stretch, in % of one CPU. */
+  otherCpuPct: number;
+  serverBusy: boolean;
+  peakBytes: number;
+  wrong: number;
+  errors: number;
+  errorKinds: Record<string, number>;
+  failedConnects: number;
+  exitCode: number | null;
+  exitMs: number;
+}
+
+function percentile(hist: [number, number][], q: number): number {
+  const total = hist.reduce((a, [, n]) => a + n, 0);
+  let seen = 0;
+  for (const [us, n] of hist.sort((a, b) => a[0] - b[0])) {
+    seen += n;
+    if (seen >= q * total) return us / 1000;
+  }
+  return NaN;
+}
+
+async function trial(server: string, conns: number, round: number): Promise<Trial> {
+  const { proc, port } = await startServer(server);
+  const drivers: Proc[] = [];
+  try {
+    const n = Math.min(driverCount, conns);
+    for (let d = 0, first = 1; d < n; d++) {
+      const share = Math.floor(conns / n) + (d < conns % n ? 1 : 0);
+      const cmd = [NODE, "--import", "tsx", "scripts/bench-load.ts", "--port", String(port), "--conns", String(share), "--first", String(first)];
+      drivers.push(start(cmd, driverCpus));
+      first += share;
+    }
+    const connected = await Promise.all(drivers.map((d) => d.next((l) => l.includes('"connected"'), "load driver connect", 120_000)));
+    const failedConnects = connected.reduce((a, l) => a + JSON.parse(l).failed, 0);
+    for (const d of drivers) d.send("go");
+    await new Promise((r) => setTimeout(r, warmup * 1000));
+    const cpu0 = cpuSeconds(proc.pid);
+    const dcpu0 = drivers.reduce((a, d) => a + cpuSeconds(d.pid), 0);
+    const busy0 = machineBusySeconds();
+    const t0 = performance.now();
+    for (const d of drivers) d.send("mark");
+    await new Promise((r) => setTimeout(r, measure * 1000));
+    // Peak memory under load, read before the clients hang up (tearing
+    // down thousands of connections makes garbage of its own).
+    const peak = peakBytes(proc.pid);
+    for (const d of drivers) d.send("stop");
+    const cpu1 = cpuSeconds(proc.pid);
+    const dcpu1 = drivers.reduce((a, d) => a + cpuSeconds(d.pid), 0);
+    const busy1 = machineBusySeconds();
+    const wall = (performance.now() - t0) / 1000;
+    const results = (await Promise.all(drivers.map((d) => d.next((l) => l.includes('"result"'), "load driver result", 30_000)))).map((l) => JSON.parse(l));
+    const replies = results.reduce((a, r) => a + r.replies, 0);
+    const seconds = Math.max(...results.map((r) => r.ms)) / 1000;
+    const hist = results.flatMap((r) => r.hist as [number, number][]);
+    const errorKinds: Record<string, number> = {};
+    for (const r of results) for (const [k, v] of Object.entries(r.errorKinds as Record<string, number>)) errorKinds[k] = (errorKinds[k] ?? 0) + v;
+    const serverCpuSec = cpu1 - cpu0;
+    const serverCpuPct = (100 * serverCpuSec) / wall;
+    const driverCpuPct = (100 * (dcpu1 - dcpu0)) / wall / driverCores;
+    const otherCpuPct = Math.max(0, (100 * (busy1 - busy0 - serverCpuSec - (dcpu1 - dcpu0))) / wall);
+    const stopped = await stopServer(proc);
+    return {
+      server,
+      conns,
+      round,
+      replies,
+      seconds,
+      repliesPerSec: replies / seconds,
+      p50ms: percentile(hist, 0.5),
+      p99ms: percentile(hist, 0.99),
+      serverCpuSec,
+      cpuUsPerReply: (serverCpuSec * 1e6) / replies,
+      serverCpuPct,
+      driverCpuPct,
+      otherCpuPct,
+      // The server is "the busy side" when it uses more of its CPU than
+      // the drivers use of theirs; otherwise the load may be the limit.
+      serverBusy: serverCpuPct >= driverCpuPct,
+      peakBytes: peak,
+      wrong: results.reduce((a, r) => a + r.wrong, 0),
+      errors: results.reduce((a, r) => a + r.errors, 0),
+      errorKinds,
+      failedConnects,
+      ...stopped,
+    };
+  } finally {
+    for (const d of drivers) d.child.kill("SIGKILL");
+    if (proc.child.exitCode === null) proc.child.kill("SIGKILL");
+  }
+}
+
+// ---------------------------------------------------------------- helpers
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const fmt = (x: number, digits = 0) => (Number.isFinite(x) ? x.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits }) : "-");
+const ratio = (x: number) => (Number.isFinite(x) ? `${x.toFixed(2)}x` : "-");
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.replace(/\x1b\[\d+m/g, "").length)));
+  return rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]! + c.length - c.replace(/\x1b\[\d+m/g, "").length))).join("  ")).join("\n");
+}
+function bar(label: string, x: number, target: number, better: "low" | "high"): string {
+  const width = 40; // 40 cells = 2.0x
+  const cells = Math.max(0, Math.min(width, Math.round((x / 2) * width)));
+  const ok = better === "low" ? x <= target : x >= target;
+  const line = "█".repeat(cells) + " ".repeat(width - cells);
+  const marked = line.slice(0, width / 2) + "|" + line.slice(width / 2);
+  return `  ${label.padEnd(22)} ${(ok ? green : red)(marked)} ${ratio(x)} ${dim(`(target ${better === "low" ? "<=" : ">="} ${target}x)`)}`;
+}
+const check = (ok: boolean) => (ok ? green("met") : red("NOT met"));
+
+const results: Record<string, unknown> = { machine, config: { quick, levels, rounds, warmup, measure, drivers: driverCount, servers, spawnTasks, serverCpus, driverCpus } };
+const verdicts: string[] = [];
+
+// ---------------------------------------------------------------- servers
+if (only.has("server")) {
+  const trials: Trial[] = [];
+  status(`servers: ${servers.join(", ")}; ${levels.join(" and ")} connections; ${rounds} round(s) of ${warmup} s warm-up + ${measure} s measured` + (serverCpus ? `; server on CPU ${serverCpus}, load on CPU ${driverCpus}` : "; no CPU pinning"));
+  for (let round = 1; round <= rounds; round++) {
+    for (const conns of levels) {
+      // Rotate the order each round, so no server always goes first.
+      const order = servers.map((_, i) => servers[(i + round - 1) % servers.length]!);
+      for (const server of order) {
+        const t = await trial(server, conns, round);
+        trials.push(t);
+        status(`round ${round}/${rounds} · ${fmt(conns)} conns · ${LABEL[server]}: ${fmt(t.repliesPerSec)} replies/s, ${fmt(t.cpuUsPerReply, 2)} µs CPU/reply, server ${fmt(t.serverCpuPct)}% / load ${fmt(t.driverCpuPct)}% / other processes ${fmt(t.otherCpuPct)}% CPU${t.serverBusy ? "" : " (load-bound)"}, errors ${t.errors + t.wrong}`);
+      }
+    }
+  }
+  results.trials = trials;
+  const summary: Record<string, Record<string, number>>[] = [];
+  const rows = [["server", "conns", "replies/s", "ratio", "p50 ms", "p99 ms", "CPU µs/reply", "ratio", "peak MB", "ratio", "CPU srv/load/other", "errors"]];
+  const charts: string[] = [];
+  for (const conns of levels) {
+    const of = (s: string) => trials.filter((t) => t.server === s && t.conns === conns);
+    const agg = (s: string) => {
+      const ts = of(s);
+      return {
+        rps: median(ts.map((t) => t.repliesPerSec)),
+        p50: median(ts.map((t) => t.p50ms)),
+        p99: median(ts.map((t) => t.p99ms)),
+        cpu: median(ts.map((t) => t.cpuUsPerReply)),
+        peak: Math.max(...ts.map((t) => t.peakBytes)),
+        srv: median(ts.map((t) => t.serverCpuPct)),
+        load: median(ts.map((t) => t.driverCpuPct)),
+        other: median(ts.map((t) => t.otherCpuPct)),
+        bad: ts.reduce((a, t) => a + t.errors + t.wrong + t.failedConnects, 0),
+        loadBound: ts.filter((t) => !t.serverBusy).length,
+        n: ts.length,
+      };
+    };
+    const base = servers.includes("baseline") ? agg("baseline") : undefined;
+    for (const s of servers) {
+      const a = agg(s);
+      // Ratios are taken round by round (the same minutes of the same
+      // machine), then the median: a load that comes and goes between
+      // rounds moves both servers of a round alike.
+      const paired = (k: "repliesPerSec" | "cpuUsPerReply") =>
+        median(of(s).map((t) => t[k] / (of("baseline").find((b) => b.round === t.round)?.[k] ?? NaN)));
+      const r = base ? { rps: paired("repliesPerSec"), cpu: paired("cpuUsPerReply"), peak: a.peak / base.peak } : { rps: NaN, cpu: NaN, peak: NaN };
+      summary.push({ [`${s}@${conns}`]: { ...a, rpsRatio: r.rps, cpuRatio: r.cpu, peakRatio: r.peak } });
+      const mark = a.loadBound ? ` ${red(`*${a.loadBound}/${a.n}`)}` : "";
+      rows.push([LABEL[s]!, fmt(conns), fmt(a.rps), ratio(r.rps), fmt(a.p50, 2), fmt(a.p99, 2), fmt(a.cpu, 2), ratio(r.cpu), fmt(a.peak / 2 ** 20, 1), ratio(r.peak), `${fmt(a.srv)}/${fmt(a.load)}/${fmt(a.other)}%${mark}`, String(a.bad)]);
+      if (s !== "baseline" && base) {
+        charts.push(`${LABEL[s]} at ${fmt(conns)} connections (ratio to bare node:net; | = 1.0x)`);
+        charts.push(bar("replies/s", r.rps, 0.9, "high"));
+        charts.push(bar("CPU per reply", r.cpu, 1.1, "low"));
+        charts.push(bar("peak memory", r.peak, 1.3, "low"));
+      }
+      if (s === "lib" && conns >= 10_000) verdicts.push(`${fmt(conns)} conns served with no error: ${a.bad} errors (${check(a.bad === 0)})`);
+      if (s === "lib" && base) {
+        verdicts.push(`${fmt(conns)} conns: CPU/reply ${ratio(r.cpu)} (<= 1.10x: ${check(r.cpu <= 1.1)}), replies/s ${ratio(r.rps)} (>= 0.90x: ${check(r.rps >= 0.9)})` + (conns >= 5000 ? `, peak memory ${ratio(r.peak)} (<= 1.3x: ${check(r.peak <= 1.3)})` : ""));
+        if (servers.includes("gevent")) {
+          const g = agg("gevent");
+          verdicts.push(`${fmt(conns)} conns: faster than gevent: ${fmt(a.rps)} vs ${fmt(g.rps)} replies/s (${check(a.rps > g.rps)})`);
+        }
+      }
+    }
+  }
+  results.summary = summary;
+  console.log(bold("\nEcho servers under the same load") + dim(` (median of ${rounds} round(s); ratios: median of each round's ratio; * = runs where the load, not the server, was the busier side)`));
+  console.log(table(rows));
+  if (charts.length) console.log(`\n${charts.join("\n")}`);
+}
+
+// ---------------------------------------------------------------- spawn cost
+if (only.has("spawn")) {
+  const sleepMs = quick ? 50 : 1000;
+  const runs = quick ? 1 : 3;
+  status(`spawn cost: ${fmt(spawnTasks)} tasks sleeping ${sleepMs} ms, lib vs bare Promise.all, ${runs} run(s) each, alternated`);
+  const spawnRuns: { mode: string; ms: number; bytesPerTask: number }[] = [];
+  const heapRuns: { mode: string; heapPerTask: number }[] = [];
+  for (let i = 0; i < runs; i++) {
+    for (const mode of i % 2 ? ["bare", "lib"] : ["lib", "bare"]) {
+      const out = await $`${NODE} --import tsx scripts/bench-spawn.ts --mode ${mode} --tasks ${spawnTasks} --sleep ${sleepMs}`;
+      spawnRuns.push(JSON.parse(out.stdout));
+      // A second process for the live heap: its forced GC would spoil the time.
+      const heap = await $`${NODE} --expose-gc --import tsx scripts/bench-spawn.ts --heap --mode ${mode} --tasks ${spawnTasks} --sleep ${sleepMs}`;
+      heapRuns.push(JSON.parse(heap.stdout));
+    }
+  }
+  results.spawn = spawnRuns;
+  results.spawnHeap = heapRuns;
+  const m = (mode: string, k: "ms" | "bytesPerTask") => median(spawnRuns.filter((r) => r.mode === mode).map((r) => r[k]));
+  const h = (mode: string) => median(heapRuns.filter((r) => r.mode === mode).map((r) => r.heapPerTask));
+  const time = m("lib", "ms") / m("bare", "ms");
+  const mem = m("lib", "bytesPerTask") / m("bare", "bytesPerTask");
+  const live = h("lib") / h("bare");
+  const extra = (m("lib", "ms") - sleepMs) / (m("bare", "ms") - sleepMs);
+  console.log(bold(`\nSpawning ${fmt(spawnTasks)} tasks that each sleep ${sleepMs / 1000} s, joined`) + dim(` (median of ${runs})`));
+  console.log(table([
+    ["version", "total ms", "beyond the sleep", "live heap B/task", "peak RSS B/task"],
+    ["lib: spawn(sleep) + joinAll", fmt(m("lib", "ms")), fmt(m("lib", "ms") - sleepMs), fmt(h("lib")), fmt(m("lib", "bytesPerTask"))],
+    ["bare: Promise.all(setTimeout)", fmt(m("bare", "ms")), fmt(m("bare", "ms") - sleepMs), fmt(h("bare")), fmt(m("bare", "bytesPerTask"))],
+    ["ratio", ratio(time), ratio(extra), ratio(live), ratio(mem)],
+  ]));
+  console.log(`\n${bar("time", time, 1.5, "low")}\n${bar("live heap", live, 1.5, "low")}\n${bar("peak RSS", mem, 1.5, "low")}`);
+  verdicts.push(`spawn ${fmt(spawnTasks)}: time ${ratio(time)} (<= 1.5x: ${check(time <= 1.5)}), live heap per task ${ratio(live)} (<= 1.5x: ${check(live <= 1.5)}), peak RSS per task ${ratio(mem)} (<= 1.5x: ${check(mem <= 1.5)})`);
+}
+
+// ---------------------------------------------------------------- timing demo
+if (only.has("timing")) {
+  const runs = quick ? 3 : 11;
+  const scale = quick ? 0.02 : 1;
+  status(`timing demo: eat ${3 * scale} s / play ${1 * scale} s, lib vs bare setTimeout, ${runs} runs each${geventOk && !quick ? "; gevent's timing.py" : ""}`);
+  const out = JSON.parse((await $`${NODE} --import tsx scripts/bench-timing.ts --runs ${runs} --scale ${scale}`).stdout);
+  const gevent: number[] = [];
+  if (geventOk && !quick) {
+    for (let i = 0; i < Math.min(runs, 5); i++) {
+      const r = await $`${PY} ${path.join(noteDir, "timing.py")}`;
+      const last = r.stdout.trim().split("\n").pop() ?? "";
+      gevent.push(Number(/([\d.]+)\s*$/.exec(last)?.[1]) * 1000);
+    }
+  }
+  results.timing = { ...out, gevent };
+  const longest = out.longestMs as number;
+  const lib = median(out.lib);
+  const bare = median(out.bare);
+  const rows = [
+    ["version", "total ms (median)", "above the longest sleep"],
+    ["lib (spawn/sleep/join)", fmt(lib, 2), fmt(lib - longest, 2)],
+    ["bare setTimeout", fmt(bare, 2), fmt(bare - longest, 2)],
+  ];
+  if (gevent.length) rows.push(["gevent timing.py", fmt(median(gevent), 2), fmt(median(gevent) - longest, 2)]);
+  console.log(bold(`\nThe timing demo (eat ${longest / 1000} s, play ${longest / 3000} s)`) + dim(` (measured inside the process, ${runs} runs)`));
+  console.log(table(rows));
+  const added = lib - bare;
+  verdicts.push(`timing demo: the lib adds ${fmt(added, 2)} ms over bare setTimeout (<= 1 ms: ${check(added <= 1)})` + (gevent.length ? `; total ${fmt(lib, 1)} vs gevent ${fmt(median(gevent), 1)} ms (${check(lib < median(gevent))})` : ""));
+}
+
+// ---------------------------------------------------------------- report
+machine.loadBefore = machine.loadBefore.map((x) => Math.round(x * 100) / 100);
+results.loadAfter = os.loadavg().map((x) => Math.round(x * 100) / 100);
+if (verdicts.length) console.log(`${bold("\nTargets (issue 5)")}${quick ? dim(" (quick run: sizes too small to judge)") : ""}\n${verdicts.map((v) => `  - ${v}`).join("\n")}`);
+const file = opts.json ?? path.join(root, "bench-results", `bench-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
+fs.mkdirSync(path.dirname(file), { recursive: true });
+fs.writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+console.log(dim(`\nmachine: ${machine.cpu}, ${cpus} CPUs, ${machine.memGB} GB, Node ${machine.node}; load average before ${machine.loadBefore.join(" ")}, after ${(results.loadAfter as number[]).join(" ")}`));
+console.log(dim(`raw results: ${path.relative(process.cwd(), file)}`));

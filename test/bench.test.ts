@@ -1,0 +1,61 @@
+// Smoke test of `npm run bench` in its tiny configuration, so that the
+// benchmark cannot rot. No timing is asserted: only that every part ran
+// and every reply was right.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+const bench = (args: string[]) =>
+  run(process.execPath, ["--import", "tsx", "scripts/bench.ts", ...args], {
+    env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "" },
+    timeout: 120_000,
+  });
+
+test("npm run bench -- --quick: every server, the spawn and the timing benches run, every reply is right", { timeout: 150_000 }, async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "xiecheng-bench-"));
+  try {
+    const file = path.join(dir, "results.json");
+    const { stdout } = await bench(["--quick", "--json", file]);
+    const r = JSON.parse(readFileSync(file, "utf8"));
+    const servers = new Set(r.trials.map((t: { server: string }) => t.server));
+    assert.ok(servers.has("baseline") && servers.has("lib"), `servers measured: ${[...servers].join(", ")}`);
+    for (const t of r.trials) {
+      assert.ok(t.replies > 0, `${t.server}: no replies`);
+      assert.equal(t.wrong, 0, `${t.server}: wrong replies`);
+      assert.equal(t.errors + t.failedConnects, 0, `${t.server}: errors ${JSON.stringify(t.errorKinds)}`);
+      assert.ok(t.cpuUsPerReply > 0 && t.peakBytes > 0, `${t.server}: CPU and memory are read from /proc`);
+      if (t.server !== "gevent") assert.equal(t.exitCode, 0, `${t.server} exits 0 on SIGTERM`);
+    }
+    assert.deepEqual(r.spawn.map((s: { mode: string }) => s.mode).sort(), ["bare", "lib"]);
+    for (const s of r.spawn) assert.ok(s.ms > 0 && s.bytesPerTask > 0 && s.tasks === 10_000);
+    assert.deepEqual(r.spawnHeap.map((s: { mode: string }) => s.mode).sort(), ["bare", "lib"]);
+    for (const s of r.spawnHeap) assert.ok(s.heapPerTask > 0, "live heap per task");
+    assert.equal(r.timing.lib.length, 3);
+    assert.equal(r.timing.bare.length, 3);
+    // (Node timers use a millisecond clock: they may fire up to 1 ms early.)
+    for (const ms of [...r.timing.lib, ...r.timing.bare]) assert.ok(ms >= r.timing.longestMs - 1.5, `${ms} ms is shorter than the longest sleep`);
+    // The terminal report: the table, the chart and the targets.
+    assert.match(stdout, /^bare node:net\s+20\s/m);
+    assert.match(stdout, /^06-server \(lib\)\s+20\s/m);
+    assert.match(stdout, /CPU per reply .*x \(target <= 1\.1x\)/);
+    assert.match(stdout, /^ratio\s/m);
+    assert.match(stdout, /Targets \(issue 5\)/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("bench: --help exits 0; a bad option is one line and exit code 2", async () => {
+  const { stdout } = await bench(["--help"]);
+  assert.match(stdout, /^Usage: npm run bench/);
+  await assert.rejects(bench(["--rounds", "zero"]), (e: { code: number; stderr: string }) => {
+    assert.equal(e.code, 2);
+    assert.equal(e.stderr, "error: Expected `--rounds` to be an integer >= 1, got `zero`\n");
+    return true;
+  });
+});
