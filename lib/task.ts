@@ -139,7 +139,7 @@ export class Task<T = unknown> {
     return this.ready() && this.exception === undefined;
   }
 
-  /** True between the task's first step and its end. */
+  /** True once the task has left the start queue: it has run, or was killed before it could. */
   started(): boolean {
     return this.#state !== "pending";
   }
@@ -540,7 +540,14 @@ export function checkMs(ms: unknown, name: string): void {
   if (typeof ms !== "number" || !Number.isFinite(ms) || ms < 0) {
     throw new TypeError(`Expected \`${name}\` to be a non-negative number of milliseconds, got \`${show(ms)}\``);
   }
+  // Timers take at most 2^31 - 1 ms; Node would fire a longer one at once.
+  if (ms > MAX_MS) {
+    throw new TypeError(`Expected \`${name}\` to be at most ${MAX_MS} ms (about 24.8 days), got \`${ms}\``);
+  }
 }
+
+/** The longest wait a timer can take: 2^31 - 1 ms, about 24.8 days. */
+export const MAX_MS = 2 ** 31 - 1;
 
 /** A short, readable rendering of any value, for error messages. */
 export function show(value: unknown): string {

@@ -206,6 +206,8 @@ test("bad arguments throw a TypeError naming the parameter and the value", () =>
   assert.throws(() => sleep(-1), { name: "TypeError", message: "Expected `ms` to be a non-negative number of milliseconds, got `-1`" });
   assert.throws(() => sleep(Number.NaN), { name: "TypeError", message: /`ms`.*got `NaN`/ });
   assert.throws(() => sleep("5" as unknown as number), { name: "TypeError", message: /got `"5"`/ });
+  assert.throws(() => sleep(2 ** 31), { name: "TypeError", message: "Expected `ms` to be at most 2147483647 ms (about 24.8 days), got `2147483648`" });
+  assert.throws(() => joinAll([], { timeout: 2 ** 40 }), { name: "TypeError", message: /`timeout` to be at most/ });
   assert.throws(() => spawn(42 as unknown as () => void), { name: "TypeError", message: "Expected `fn` to be a function, got `42`" });
   assert.throws(() => join({} as Task), { name: "TypeError", message: "Expected `task` to be a Task, got `object`" });
   assert.throws(() => joinAll([], { timeout: -5 }), { name: "TypeError", message: /`timeout`.*got `-5`/ });
