@@ -269,6 +269,13 @@ async function waitForEnter(): Promise<boolean> {
 // lifeline closes (the tour stops the example, or the tour dies in any
 // way, even kill -9), the guard sends the example SIGINT, then SIGKILL
 // after 5 s. So no example outlives the tour.
+//
+// The background server's guard runs in its own process group
+// (detached): a Ctrl-C in the terminal signals the whole foreground
+// group (the tour, the client), and the server must keep serving until
+// the client has finished its summary. The tour stops the server itself,
+// after the client (stopTour). If the tour dies, the lifeline still
+// closes and the guard stops the server: detached does not mean orphaned.
 const GUARD = `
 const { spawn } = require("node:child_process");
 const { Socket } = require("node:net");
@@ -302,6 +309,8 @@ interface Launched {
   done: Promise<number>;
   /** Closes the lifeline: the guard stops the example. */
   stop(): void;
+  /** Runs in its own process group (the background server). */
+  background: boolean;
 }
 const running = new Set<Launched>();
 let stopping = false;
@@ -314,7 +323,7 @@ let stopping = false;
 function launch(ex: Example, args: string[], background: boolean): Launched {
   const cmd = commandFor(runtime, ex.file, args);
   const stdio = background ? ["ignore", "pipe", "inherit", "pipe"] : ["inherit", "inherit", "inherit", "pipe"];
-  const p = $({ stdio: stdio as never, nothrow: true, quiet: true, env, cwd: process.cwd() })`${process.execPath} -e ${GUARD} ${JSON.stringify(cmd)} ${background ? "ignore" : "inherit"}`;
+  const p = $({ stdio: stdio as never, nothrow: true, quiet: true, env, cwd: process.cwd(), detached: background })`${process.execPath} -e ${GUARD} ${JSON.stringify(cmd)} ${background ? "ignore" : "inherit"}`;
   const lifeline = p.child?.stdio[3] as Writable | undefined;
   // The tour's end of the lifeline must close when the guard exits, or
   // zx would wait for it forever.
@@ -323,6 +332,7 @@ function launch(ex: Example, args: string[], background: boolean): Launched {
     p,
     done: p.then((out) => out.exitCode ?? 1),
     stop: () => lifeline?.end(),
+    background,
   };
   running.add(launched);
   void launched.done.finally(() => running.delete(launched));
@@ -379,12 +389,19 @@ async function startServer(ex: Example): Promise<Server> {
   }
 }
 
+/** Stops every example still running: the clients first, then the server they talk to. */
+async function stopAll(): Promise<void> {
+  const all = [...running];
+  await Promise.allSettled(all.filter((l) => !l.background).map(stopAndWait));
+  await Promise.allSettled(all.filter((l) => l.background).map(stopAndWait));
+}
+
 /** Ctrl-C or SIGTERM: stop every example still running, then exit 128 + the signal's number (130 for Ctrl-C). */
 async function stopTour(signal: NodeJS.Signals): Promise<never> {
   if (!stopping) {
     stopping = true;
     console.log(`\n${yellow(`tour stopped (${signal})`)}: stopping what is still running...`);
-    await Promise.allSettled([...running].map(stopAndWait));
+    await stopAll();
   }
   process.exit(128 + (constants.signals[signal] ?? 2));
 }
@@ -456,7 +473,7 @@ try {
   console.error(`error: the tour failed: ${error instanceof Error ? error.message : String(error)}`);
   failures.push("tour");
 } finally {
-  await Promise.allSettled([...running].map(stopAndWait));
+  await stopAll();
 }
 if (!stopping) {
   console.log("");
