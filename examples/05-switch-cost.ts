@@ -1,6 +1,6 @@
 /**
  * @title What one switch costs: in the program vs in the OS
- * @note 一、协程 1 (应用程序级别速度要远远高于操作系统的切换)
+ * @note 一、协程 1 (优点: a switch made by the program itself costs far less than one made by the OS)
  * @run npx tsx examples/05-switch-cost.ts
  * @output examples/05-switch-cost.out
  *

@@ -108,7 +108,6 @@ const GLOSSARY: [string, string][] = [
   ["二、并发的套接字通信", "Part 2: Concurrent socket communication"],
   ["优点", "the advantage"],
   ["缺点", "the drawback"],
-  ["应用程序级别速度要远远高于操作系统的切换", "switching in the program is far faster than switching by the OS"],
   ["实现并发的三种手段", "three ways to get concurrency"],
   ["单线程下的并发", "concurrency on one thread"],
   ["单线程实现并发", "concurrency on one thread"],
@@ -122,7 +121,10 @@ const CJK = /[\u3400-\u9fff]/;
 /** The Chinese half of a card: the heading, and the parenthesis if it quotes the note. */
 function chineseNote(note: string): string {
   const cut = note.indexOf("(");
-  return cut >= 0 && CJK.test(note.slice(cut)) ? note : (cut < 0 ? note : note.slice(0, cut)).trim();
+  if (cut < 0 || !CJK.test(note.slice(cut))) return (cut < 0 ? note : note.slice(0, cut)).trim();
+  // "(优点: English gloss)": the Chinese phrase alone; the gloss goes below.
+  const phrase = /^\(([^:()]*[\u3400-\u9fff][^:()]*):/.exec(note.slice(cut))?.[1];
+  return phrase ? `${note.slice(0, cut).trim()} (${phrase.trim()})` : note;
 }
 
 /**
