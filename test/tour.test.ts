@@ -237,6 +237,14 @@ test("tour --timeline passes --timeline on to the examples", { timeout: 60_000 }
   assert.ok(stdout.includes(`examples/${files[0]} --timeline\n`), "the card shows the flag");
   assert.match(stderr, /^timeline: \d+ lanes? on one thread/m, `no timeline drawn:\n${stderr}`);
   assert.match(stderr, /^Task-1 /m);
+  // Not for the switch-cost benchmark: its timeline would hit the recording cap.
+  const bench = files.find((f) => /-switch-cost\.ts$/.test(f));
+  if (bench) {
+    const [bin2, argv2] = tour("--only", bench.slice(0, 2), "--timeline", "--no-pause");
+    const r = await run(bin2, argv2, { env, timeout: 50_000 });
+    assert.ok(r.stdout.includes(`examples/${bench}\n`) && !r.stdout.includes("--timeline"), r.stdout);
+    assert.doesNotMatch(r.stderr, /^timeline: /m, r.stderr);
+  }
 });
 
 // `script` (util-linux) gives the tour a terminal, so it waits for Enter.
