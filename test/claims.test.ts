@@ -43,9 +43,9 @@ function row(out: string, section: string, label: string): number[] {
 test("05: an OS thread or process switch costs far more than an await; a generator step less than an OS switch", { timeout: 120_000 }, async () => {
   const out = await example("05-switch-cost.ts");
   const gen = figure(out, "generator next()");
-  const wait = figure(out, "await between two async functions");
-  const thread = figure(out, "two threads: Atomics.wait/notify");
-  const proc = figure(out, "two processes: a byte through a pipe");
+  const wait = figure(out, "await: two async functions");
+  const thread = figure(out, "two threads: Atomics.wait");
+  const proc = figure(out, "two processes: a pipe");
   const report = `generator ${gen} ns, await ${wait} ns, thread ${thread} ns, process ${proc} ns\n${out}`;
   assert.ok(gen > 0 && wait > 0, report);
   assert.ok(thread > 5 * wait, `a thread switch should cost more than 5x an await: ${report}`);
