@@ -195,7 +195,8 @@ const total = (way: Way, unit: number, digits: number, name: string) => {
   const r = io[way];
   return r ? `${way} ${((r.memBytes * 500) / unit).toFixed(digits)} ${name}` : `${way} n/a`;
 };
-console.log(`  for the note's 500 connections: ${total("coroutines", 1e6, 1, "MB")}, ${total("threads", 1e9, 1, "GB")}, ${total("processes", 1e9, 1, "GB")}`);
+console.log("  for the note's 500 connections, that is:");
+console.log(`    ${total("coroutines", 1e6, 1, "MB")}, ${total("threads", 1e9, 1, "GB")}, ${total("processes", 1e9, 1, "GB")}`);
 
 // ---- CPU-bound: a few slices of arithmetic -----------------------------
 console.log(`CPU-bound: ${SLICES} slices of about ${SLICE_MS} ms of arithmetic`);

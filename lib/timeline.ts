@@ -166,7 +166,7 @@ export function stopTimeline(): Timeline {
 
 /** Options of `renderTimeline`. */
 export interface RenderOptions {
-  /** Columns for the time axis (default: 60, or fit a terminal). */
+  /** Columns for the time axis (default: fit the terminal, or 80 columns off one). */
   width?: number;
   /** Lanes drawn at most; the rest are counted (default 16). */
   maxLanes?: number;
@@ -190,7 +190,16 @@ export function renderTimeline(tl: Timeline, options: RenderOptions = {}): strin
   const maxLanes = options.maxLanes ?? 16;
   const shown = tl.lanes.length > maxLanes ? tl.lanes.slice(0, maxLanes - 1) : tl.lanes;
   const labelW = Math.max(4, ...shown.map((l) => l.label.length));
-  const cols = options.width ?? (blocks && stream.columns ? Math.max(20, Math.min(100, stream.columns - labelW - 40)) : 60);
+  // The figures at the right of each lane, known before the chart's width.
+  const sums = shown.map((l) => {
+    const sum = { run: 0, wait: 0, late: 0 };
+    for (const s of l.spans) sum[s.state] += s.to - s.from;
+    const late = sum.late >= 0.05 ? `, late ${ms(sum.late)}` : "";
+    return { text: ` ran ${ms(sum.run)}, waited ${ms(sum.wait)}${late}`, late: sum.late >= 0.05 };
+  });
+  // Fit the screen: the terminal's width, or 80 columns off a terminal.
+  const screen = (stream.isTTY && stream.columns) || 80;
+  const cols = options.width ?? Math.max(10, Math.min(100, screen - 1 - labelW - 3 - Math.max(0, ...sums.map((s) => s.text.length))));
   const total = Math.max(tl.totalMs, 1);
   const colMs = total / cols;
   const chars = blocks ? { run: "█", brief: "┊", wait: "─", late: "▒" } : { run: "#", brief: ":", wait: "-", late: "!" };
@@ -204,13 +213,11 @@ export function renderTimeline(tl: Timeline, options: RenderOptions = {}): strin
   const head = `timeline: ${tl.lanes.length} lane${tl.lanes.length === 1 ? "" : "s"} on one thread, ${ms(tl.totalMs)}, one column = ${ms(colMs)}`;
   const legend = `  ${glyph.run} running  ${glyph.brief} ran briefly  ${glyph.wait} waiting  ${glyph.late} due, but another task ran`;
   const lines = [head, legend];
-  for (const l of shown) {
+  for (const [i, l] of shown.entries()) {
     // Time spent in each state within each column (a span touches at least one).
     const time = { run: new Array<number>(cols).fill(0), wait: new Array<number>(cols).fill(0), late: new Array<number>(cols).fill(0) };
     const seen = new Array<boolean>(cols).fill(false);
-    const sum = { run: 0, wait: 0, late: 0 };
     for (const s of l.spans) {
-      sum[s.state] += s.to - s.from;
       const a = Math.min(cols - 1, Math.floor(s.from / colMs));
       const b = Math.min(cols - 1, Math.max(a, Math.ceil(s.to / colMs) - 1));
       for (let c = a; c <= b; c++) {
@@ -237,8 +244,9 @@ export function renderTimeline(tl: Timeline, options: RenderOptions = {}): strin
         return state === " " ? " ".repeat(n) : paint(chars[state as Exclude<Cell, " ">].repeat(n), styles[state as Exclude<Cell, " ">], color);
       })
       .replaceAll(",", "");
-    const late = sum.late >= 0.05 ? `, ${paint(`late ${ms(sum.late)}`, "red", color)}` : "";
-    lines.push(`${l.label.padEnd(labelW)} |${row}| ran ${ms(sum.run)}, waited ${ms(sum.wait)}${late}`);
+    const { text, late } = sums[i]!;
+    const figures = late ? text.replace(/late .*$/, (m) => paint(m, "red", color)) : text;
+    lines.push(`${l.label.padEnd(labelW)} |${row}|${figures}`);
   }
   if (shown.length < tl.lanes.length) lines.push(`${"".padEnd(labelW)}  ... and ${tl.lanes.length - shown.length} more lanes (not drawn)`);
   lines.push(`${"".padEnd(labelW)}  ${axis(total, cols)}`);

@@ -147,9 +147,10 @@ test("--timeline on example 01: eat waits 3 s while play runs and waits 1 s", as
   const lines = stderr.split("\n");
   assert.match(lines[0] ?? "", /^timeline: 3 lanes on one thread, (2\.9|3\.\d)\d s, one column = \d+ ms$/);
   const row = (label: string) => lines.find((l) => l.startsWith(label)) ?? "";
-  // 60 columns over about 3 s: eat spans all of them, play about a third.
-  assert.match(row("Task-1 (eat)"), /^Task-1 \(eat\)\s+\|:-{50,}:{1,4}\| ran [\d.]+ ms, waited (2\.9|3\.\d)\d s/);
-  assert.match(row("Task-2 (play)"), /^Task-2 \(play\)\s+\|:-{12,24}:{1,4} {28,}\| ran [\d.]+ ms, waited (0\.9\d s|1\.\d\d s|\d{3} ms)/);
+  // Fitted to 80 columns (about 35 over 3 s): eat spans all, play about a third.
+  for (const l of lines) assert.ok(l.length < 80, `${l.length} columns: ${l}`);
+  assert.match(row("Task-1 (eat)"), /^Task-1 \(eat\)\s+\|:-{25,}:{1,4}\| ran [\d.]+ ms, waited (2\.9|3\.\d)\d s/);
+  assert.match(row("Task-2 (play)"), /^Task-2 \(play\)\s+\|:-{6,16}:{1,4} {14,}\| ran [\d.]+ ms, waited (0\.9\d s|1\.\d\d s|\d{3} ms)/);
   assert.match(row("MainTask"), /^MainTask\s+\|[:#]-+[:#]+\|/);
   assert.match(lines.at(-2) ?? "", /\|0 s\s+\|1 s\s+\|2 s\s+\|3 s/);
 });
