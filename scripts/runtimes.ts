@@ -139,8 +139,8 @@ export function commandFor(runtime: Runtime, file: string, args: string[] = []):
 
 /** The command a person would type to run `file` on `name`. */
 export function typedCommand(name: RuntimeName, file: string): string {
-  if (name === "deno") return `deno run -A ${file}`;
-  if (name === "bun") return `bun ${file}`;
+  if (name === "deno") return `npx deno run -A ${file}`;
+  if (name === "bun") return `npx bun ${file}`;
   return `npx tsx ${file}`;
 }
 

@@ -225,6 +225,9 @@ test("the socket section runs on Deno and Bun too (server in the background, cli
       const { stdout } = await run(bin, argv, { env, timeout: 110_000, maxBuffer: 32 * 1024 * 1024 });
       assert.match(stdout, new RegExp(`the demo tour \\(\\d+ steps?, on ${runtime} `), stdout.slice(0, 300));
       assert.match(stdout, /listening on 127\.0\.0\.1:\d+/);
+      // The card shows a command that runs after npm ci (the dev dependency's bin, via npx).
+      const typed = runtime === "deno" ? "npx deno run -A" : "npx bun";
+      for (const f of clients) assert.ok(stdout.includes(`$ ${typed} examples/${f} `), stdout.slice(0, 2000));
       for (const f of [server!, ...clients]) assert.ok(stdout.includes(`✓ ${f.slice(0, -3)}\n`), `${f} on ${runtime}:\n${stdout.slice(-2000)}`);
       assert.match(stdout, /all passed\n$/);
     }),
