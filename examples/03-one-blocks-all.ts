@@ -17,7 +17,7 @@ import { detectBlocking, joinAll, sleep, spawn } from "../lib/index.ts";
 
 const opts = cli({
   usage: "npx tsx examples/03-one-blocks-all.ts [--block-ms N] [--loop-ms N] [--timeline]",
-  about: "A blocking call and a CPU loop freeze a heartbeat task; the await versions do not.",
+  about: "A blocking call and a CPU loop freeze a heartbeat task; awaiting ones do not.",
   options: {
     "block-ms": { type: "string", default: "600", help: "length of the blocking call, ms" },
     "loop-ms": { type: "string", default: "400", help: "length of the CPU loop, ms" },

@@ -24,8 +24,8 @@ const opts = cli({
   usage: "npx tsx examples/04-three-ways.ts [--waits N] [--slices N] [--timeline]",
   about: "Coroutines vs worker threads vs child processes, on waits and on arithmetic.",
   options: {
-    waits: { type: "string", default: "50", help: "IO-bound: how many 100 ms waits at once (one unit each)" },
-    slices: { type: "string", default: "4", help: "CPU-bound: how many 250 ms slices of arithmetic" },
+    waits: { type: "string", default: "50", help: "IO-bound: 100 ms waits at once" },
+    slices: { type: "string", default: "4", help: "CPU-bound: 250 ms slices of arithmetic" },
   },
 });
 const WAITS = intOption("waits", opts.waits, 1, 500);

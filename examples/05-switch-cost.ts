@@ -20,7 +20,7 @@ import { sleep, spawn } from "../lib/index.ts";
 const opts = cli({
   usage: "npx tsx examples/05-switch-cost.ts [--ms N] [--timeline]",
   about: "Nanoseconds per switch: generators, await, sleep(0), OS threads, OS processes.",
-  options: { ms: { type: "string", default: "150", help: "length of each measurement, ms (best of 3 is kept)" } },
+  options: { ms: { type: "string", default: "150", help: "ms per measurement, best of 3 kept" } },
 });
 const MS = intOption("ms", opts.ms, 10, 5000);
 const color = useColor();

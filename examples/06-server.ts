@@ -23,9 +23,9 @@ const opts = cli({
   about: "Echoes every chunk back upper-cased, one task per connection.",
   options: {
     host: { type: "string", default: "127.0.0.1", help: "address to listen on" },
-    port: { type: "string", default: "8080", help: "port (0: any free port)" },
+    port: { type: "string", default: "8080", help: "port, 0 for any free port" },
     backlog: { type: "string", default: "1024", help: "kernel accept queue length" },
-    "max-conns": { type: "string", default: "0", help: "serve at most N at once (0: no limit)" },
+    "max-conns": { type: "string", default: "0", help: "serve at most N at once, 0 for no limit" },
     workers: { type: "string", default: "1", help: "processes sharing the port" },
   },
 });

@@ -148,7 +148,7 @@ const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileUR
 if (isMain) {
   cli({
     usage: "npx tsx scripts/runtimes.ts",
-    about: "Lists the runtimes that can run the examples (Node.js, and Deno and Bun from the dev dependencies).",
+    about: "Lists the runtimes for the examples: Node.js, Deno and Bun (dev dependencies).",
   });
   stopTimeline(); // no tasks here: nothing to draw for --timeline
   let missing = 0;

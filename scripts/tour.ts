@@ -31,8 +31,10 @@ const opts = cli({
   about: [
     "Runs the examples in the note's order, each after a title card.",
     "Waits for Enter between steps in a terminal; runs straight through otherwise.",
-    "With --timeline, each example (but the server, the client and the switch-cost benchmark) draws who ran when at its end.",
-    "Exit code: 0 all steps passed, 1 a step failed, 2 bad usage, 130 stopped by Ctrl-C (143 by SIGTERM).",
+    "With --timeline, each example draws who ran when at its end (not the server,",
+    "the client, nor the switch-cost benchmark, whose chart would hit its cap).",
+    "Exit code: 0 all steps passed, 1 a step failed, 2 bad usage,",
+    "130 stopped by Ctrl-C (143 by SIGTERM).",
   ].join("\n"),
   options: {
     only: { type: "string", help: "run only these examples, e.g. 06,07 or 01-coroutines" },
