@@ -12,6 +12,7 @@
  * prints what was served. Tested by test/example-06-server.test.ts.
  */
 import cluster from "node:cluster";
+import { int } from "../lib/chart.ts";
 import { cli, fail, intOption } from "../lib/cli.ts";
 import { Pool, spawn } from "../lib/index.ts";
 import type { Task } from "../lib/index.ts";
@@ -97,7 +98,7 @@ function explain(e: unknown, where: string): string {
 
 const where = `${host}:${port}`;
 const summary = (by = "") =>
-  `stopped: ${served} connection${served === 1 ? "" : "s"} served, ${echoed} bytes echoed${by}`;
+  `stopped: ${int(served)} connection${served === 1 ? "" : "s"} served, ${int(echoed)} bytes echoed${by}`;
 
 if (workers > 1 && cluster.isPrimary) {
   // node:cluster: N processes share the port, each with its own tasks:

@@ -44,10 +44,10 @@ test("07-client: 30 tasks against 06-server; the counts agree with the server's"
     // hello` is 16 or 17 bytes for N from 1 to 30 (plus the probe connection).
     server.proc.kill("SIGINT");
     assert.equal(await exitWithin(server, 5000), 0);
-    const m = /^stopped: (\d+) connections served, (\d+) bytes echoed$/m.exec(server.stdout());
+    const m = /^stopped: (\d+) connections served, (\d{1,3}(?:,\d{3})*) bytes echoed$/m.exec(server.stdout());
     assert.ok(m, server.stdout());
     assert.equal(Number(m[1]), 31);
-    const echoed = Number(m[2]);
+    const echoed = Number(m[2]!.replaceAll(",", ""));
     assert.ok(echoed >= 16 * s.replies && echoed <= 17 * s.replies, `${echoed} bytes for ${s.replies} replies`);
   } finally {
     server.kill();
