@@ -12,7 +12,7 @@ import { cli } from "../lib/cli.ts";
 import { current, join, sleep, spawn } from "../lib/index.ts";
 
 cli({
-  usage: "npx tsx examples/01-coroutines.ts",
+  usage: "npx tsx examples/01-coroutines.ts [--timeline]",
   about: "The note's timing demo: eat (3 s) and play (1 s) run together.",
 });
 

@@ -16,7 +16,7 @@ import { markTimeline } from "../lib/index.ts";
 
 cli({
   usage: "npx tsx examples/02-yield.ts [--timeline]",
-  about: "eat (3 s) and play (1 s) as generators: a blocking wait (4 s) vs a timer scheduler (3 s).",
+  about: "eat (3 s) and play (1 s) as generators: blocking waits (4 s) vs timers (3 s).",
 });
 
 const color = useColor();

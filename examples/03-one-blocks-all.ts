@@ -17,7 +17,7 @@ import { detectBlocking, joinAll, sleep, spawn } from "../lib/index.ts";
 
 const opts = cli({
   usage: "npx tsx examples/03-one-blocks-all.ts [--block-ms N] [--loop-ms N] [--timeline]",
-  about: "A blocking call and a CPU loop freeze a heartbeat task; the await versions do not.",
+  about: "A blocking call and a CPU loop freeze a heartbeat task; awaiting ones do not.",
   options: {
     "block-ms": { type: "string", default: "600", help: "length of the blocking call, ms" },
     "loop-ms": { type: "string", default: "400", help: "length of the CPU loop, ms" },
@@ -65,7 +65,6 @@ async function politeHog() {
 async function heartbeat(t0: number, beats: number[]) {
   while (performance.now() - t0 < WINDOW_MS) {
     beats.push(performance.now() - t0);
-    if (process.stdout.isTTY) process.stdout.write(paint("♥", "red", color));
     await sleep(BEAT_MS);
   }
 }
@@ -73,22 +72,23 @@ async function heartbeat(t0: number, beats: number[]) {
 async function trial(hog: () => Promise<void>) {
   const beats: number[] = [];
   const t0 = performance.now();
-  if (process.stdout.isTTY) process.stdout.write("  live       ");
   const hogTask = spawn(hog);
   let hogMs = 0;
   hogTask.onDone(() => (hogMs = performance.now() - t0 - 300));
   await joinAll([spawn(heartbeat, t0, beats), hogTask]);
-  if (process.stdout.isTTY) process.stdout.write("\n");
+  // The row is drawn once the trial is over, not live: the detector
+  // writes to stderr meanwhile, and the two would share a line.
   let gap = 0;
   for (let i = 1; i < beats.length; i++) gap = Math.max(gap, (beats[i] ?? 0) - (beats[i - 1] ?? 0));
   // One column per 50 ms: `|` where the heartbeat beat, `.` where not.
   const cells = Array.from({ length: Math.ceil(WINDOW_MS / 50) }, () => ".");
   for (const b of beats) cells[Math.min(cells.length - 1, Math.floor(b / 50))] = "|";
-  console.log(`  heartbeat  ${cells.join("")}`);
-  console.log(`  beats ${beats.length} of ${WINDOW_MS / BEAT_MS}, longest gap ${Math.round(gap)} ms (one is due every ${BEAT_MS} ms)`);
+  console.log(`  heartbeat  ${cells.join("").replaceAll("|", paint("|", "red", color))}`);
+  console.log(`  beats ${beats.length} of ${Math.ceil(WINDOW_MS / BEAT_MS)}, longest gap ${Math.round(gap)} ms (one is due every ${BEAT_MS} ms)`);
   return { beats: beats.length, gap, hogMs };
 }
 
+console.log("(heartbeat row: one column per 50 ms, `|` a beat, `.` 50 ms without one)");
 console.log(`1. the hog blocks: a ${BLOCK_MS} ms blocking call, then a ${LOOP_MS} ms CPU loop`);
 const bad = await trial(blockingHog);
 console.log(`2. the hog awaits: await sleep(${BLOCK_MS}), then the loop split by await sleep(0)`);

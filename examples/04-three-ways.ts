@@ -24,8 +24,8 @@ const opts = cli({
   usage: "npx tsx examples/04-three-ways.ts [--waits N] [--slices N] [--timeline]",
   about: "Coroutines vs worker threads vs child processes, on waits and on arithmetic.",
   options: {
-    waits: { type: "string", default: "50", help: "IO-bound: how many 100 ms waits at once (one unit each)" },
-    slices: { type: "string", default: "4", help: "CPU-bound: how many 250 ms slices of arithmetic" },
+    waits: { type: "string", default: "50", help: "IO-bound: 100 ms waits at once" },
+    slices: { type: "string", default: "4", help: "CPU-bound: 250 ms slices of arithmetic" },
   },
 });
 const WAITS = intOption("waits", opts.waits, 1, 500);
@@ -195,7 +195,8 @@ const total = (way: Way, unit: number, digits: number, name: string) => {
   const r = io[way];
   return r ? `${way} ${((r.memBytes * 500) / unit).toFixed(digits)} ${name}` : `${way} n/a`;
 };
-console.log(`  for the note's 500 connections: ${total("coroutines", 1e6, 1, "MB")}, ${total("threads", 1e9, 1, "GB")}, ${total("processes", 1e9, 1, "GB")}`);
+console.log("  for the note's 500 connections, that is:");
+console.log(`    ${total("coroutines", 1e6, 1, "MB")}, ${total("threads", 1e9, 1, "GB")}, ${total("processes", 1e9, 1, "GB")}`);
 
 // ---- CPU-bound: a few slices of arithmetic -----------------------------
 console.log(`CPU-bound: ${SLICES} slices of about ${SLICE_MS} ms of arithmetic`);

@@ -1,6 +1,6 @@
 /**
  * @title What one switch costs: in the program vs in the OS
- * @note 一、协程 1 (应用程序级别速度要远远高于操作系统的切换)
+ * @note 一、协程 1 (优点: a switch made by the program itself costs far less than one made by the OS)
  * @run npx tsx examples/05-switch-cost.ts
  * @output examples/05-switch-cost.out
  *
@@ -20,7 +20,7 @@ import { sleep, spawn } from "../lib/index.ts";
 const opts = cli({
   usage: "npx tsx examples/05-switch-cost.ts [--ms N] [--timeline]",
   about: "Nanoseconds per switch: generators, await, sleep(0), OS threads, OS processes.",
-  options: { ms: { type: "string", default: "150", help: "length of each measurement, ms (best of 3 is kept)" } },
+  options: { ms: { type: "string", default: "150", help: "ms per measurement, best of 3 kept" } },
 });
 const MS = intOption("ms", opts.ms, 10, 5000);
 const color = useColor();
@@ -163,15 +163,20 @@ async function best(run: () => [number, number] | Promise<[number, number]>): Pr
 
 const rows: [string, number | string][] = [
   ["generator next()", await best(generators)],
-  ["await between two async functions", await best(awaits)],
-  ["lib sleep(0): one event-loop turn", await best(sleepZero)],
-  ["two threads: Atomics.wait/notify", await best(threads)],
-  ["two processes: a byte through a pipe", await best(processes)],
+  ["await: two async functions", await best(awaits)],
+  ["lib sleep(0): event loop", await best(sleepZero)],
+  ["two threads: Atomics.wait", await best(threads)],
+  ["two processes: a pipe", await best(processes)],
 ];
 
-// Bars on a log scale from 1 ns to 1 ms: 8 columns per factor of ten.
+// Bars on a log scale from 1 ns to 1 ms, sized to fit the terminal
+// (80 columns when not on one): up to 8 columns per factor of ten.
 const DECADES = ["1 ns", "10 ns", "100 ns", fancy() ? "1 µs" : "1 us", fancy() ? "10 µs" : "10 us", fancy() ? "100 µs" : "100 us", "1 ms"];
-const COLS = 8 * (DECADES.length - 1);
+const screen = (process.stdout.isTTY && process.stdout.columns) || 80;
+const labelW = Math.max(...rows.map(([name]) => name.length));
+const chartAt = 2 + labelW + 2 + " ns/switch".length + 2;
+const PER = Math.max(4, Math.min(8, Math.floor((screen - 1 - chartAt - "|1 ms".length) / (DECADES.length - 1))));
+const COLS = PER * (DECADES.length - 1);
 const out = [["switch", " ns/switch", "log scale"]];
 rows.forEach(([name, ns], i) => {
   if (typeof ns === "string") out.push([name, "", ns]);
@@ -180,7 +185,13 @@ rows.forEach(([name, ns], i) => {
 const text = table(out).split("\n");
 console.log(text.join("\n"));
 const axisAt = (text[0] ?? "").indexOf("log scale");
-console.log(" ".repeat(axisAt) + DECADES.map((d) => `|${d}`.padEnd(8)).join("").trimEnd());
+// A label at every factor of ten when there is room, else at every other one.
+const every = PER >= 8 ? 1 : 2;
+let axis = "";
+DECADES.forEach((d, i) => {
+  if (i % every === 0) axis = axis.padEnd(i * PER) + `|${d}`;
+});
+console.log(" ".repeat(axisAt) + axis);
 
 // The ratios: what an OS switch costs, counted in in-program switches.
 const ns = (i: number) => rows[i]?.[1];

@@ -12,6 +12,7 @@
  * prints what was served. Tested by test/example-06-server.test.ts.
  */
 import cluster from "node:cluster";
+import { int } from "../lib/chart.ts";
 import { cli, fail, intOption } from "../lib/cli.ts";
 import { Pool, spawn } from "../lib/index.ts";
 import type { Task } from "../lib/index.ts";
@@ -23,9 +24,9 @@ const opts = cli({
   about: "Echoes every chunk back upper-cased, one task per connection.",
   options: {
     host: { type: "string", default: "127.0.0.1", help: "address to listen on" },
-    port: { type: "string", default: "8080", help: "port (0: any free port)" },
+    port: { type: "string", default: "8080", help: "port, 0 for any free port" },
     backlog: { type: "string", default: "1024", help: "kernel accept queue length" },
-    "max-conns": { type: "string", default: "0", help: "serve at most N at once (0: no limit)" },
+    "max-conns": { type: "string", default: "0", help: "serve at most N at once, 0 for no limit" },
     workers: { type: "string", default: "1", help: "processes sharing the port" },
   },
 });
@@ -97,7 +98,7 @@ function explain(e: unknown, where: string): string {
 
 const where = `${host}:${port}`;
 const summary = (by = "") =>
-  `stopped: ${served} connection${served === 1 ? "" : "s"} served, ${echoed} bytes echoed${by}`;
+  `stopped: ${int(served)} connection${served === 1 ? "" : "s"} served, ${int(echoed)} bytes echoed${by}`;
 
 if (workers > 1 && cluster.isPrimary) {
   // node:cluster: N processes share the port, each with its own tasks:

@@ -13,6 +13,7 @@
  * Tested by test/example-07-client.test.ts.
  */
 import { Worker } from "node:worker_threads";
+import { int } from "../lib/chart.ts";
 import { cli, fail, intOption, numberOption } from "../lib/cli.ts";
 import { TaskExit, current, joinAll, killAll, sleep, spawn } from "../lib/index.ts";
 import { connect } from "../lib/socket.ts";
@@ -48,6 +49,12 @@ const addError = (kind: string) => errors.set(kind, (errors.get(kind) ?? 0) + 1)
 const failed = () => [...errors.values()].reduce((a, b) => a + b, 0);
 // A line of output; on a terminal it first erases the status line.
 const say = (line: string) => console.log(process.stdout.isTTY ? `\r\x1b[K${line}` : line);
+// The first PRINT replies, then a line that says so.
+let shown = 0;
+const showReply = (text: string) => {
+  say(text);
+  if (++shown === PRINT) say(`(first ${PRINT} replies shown)`);
+};
 const kindOf = (e: unknown) => (e as { code?: string }).code ?? (e as Error).name ?? String(e);
 
 // One client as a task: connect, then send, wait for the whole reply
@@ -86,7 +93,7 @@ function record(ms: number, right: boolean, reply: Uint8Array): void {
   Atomics.add(latency, Math.min(Math.round(ms * 100), BUCKETS - 1), 1);
   Atomics.add(counts, REPLIES, 1);
   if (!right) Atomics.add(counts, WRONG, 1);
-  if (Atomics.add(counts, PRINTED, 1) < PRINT) say(Buffer.from(reply).toString());
+  if (Atomics.add(counts, PRINTED, 1) < PRINT) showReply(Buffer.from(reply).toString());
 }
 
 // The note's way: one thread per connection. A Node thread cannot
@@ -120,7 +127,7 @@ function startThread(n: number): Promise<void> {
   const worker = new Worker(THREAD, { eval: true, workerData, resourceLimits: limits });
   return new Promise((resolve) => {
     worker.on("message", (m: string | null | { reply: string }) => {
-      if (m !== null && typeof m === "object") return say(m.reply);
+      if (m !== null && typeof m === "object") return showReply(m.reply);
       if (m) addError(m);
       void worker.terminate();
     });
@@ -139,7 +146,9 @@ function percentile(p: number): string {
   return "-";
 }
 
-// Is there a server at all? One clear line instead of 500 errors.
+// Is there a server at all? One clear line instead of 500 errors. This
+// probe (connect, then close) is one more connection in the server's
+// count; the summary says so.
 try {
   (await connect(host, port)).close();
 } catch (e) {
@@ -205,12 +214,14 @@ async function stop(): Promise<never> {
   const wrong = Atomics.load(counts, WRONG);
   const errs = [...errors].map(([k, n]) => `${k} ${n}`).join(", ") || "none";
   const rate = Math.round((replies - repliesBefore) / Math.max(seconds, 0.001));
-  console.log(`clients: ${clients} ${mode}, ${Atomics.load(counts, CONNECTED)} connected in ${rampSeconds.toFixed(1)} s`);
-  console.log(`replies: ${replies}, ${rate} per second over ${seconds.toFixed(1)} s`);
+  const unit = clients === 1 ? mode.slice(0, -1) : mode; // 1 coroutine, 2 coroutines
+  console.log(`clients: ${int(clients)} ${unit}, ${int(Atomics.load(counts, CONNECTED))} connected in ${rampSeconds.toFixed(1)} s`);
+  console.log(`replies: ${int(replies)}, ${int(rate)} per second over ${seconds.toFixed(1)} s`);
   console.log(`latency: p50 ${percentile(0.5)} ms, p99 ${percentile(0.99)} ms`);
   console.log(`errors: ${errs}`);
   console.log(`wrong replies: ${wrong}`);
-  console.log(`memory: ${Math.round(peakRss / 2 ** 20)} MB peak RSS for ${clients} ${mode}`);
+  console.log(`memory: ${int(peakRss / 2 ** 20)} MB peak RSS for ${int(clients)} ${unit}`);
+  console.log("(the server counts 1 more connection: the check at the start that it listens)");
   const gone = (errors.get("closed by the server") ?? 0) + (errors.get("ECONNRESET") ?? 0);
   if (gone > 0) console.log(`the server went away: ${gone} connections were closed or reset by it`);
   process.exit(wrong === 0 && errors.size === 0 && replies > 0 ? 0 : 1);

@@ -6,11 +6,12 @@
  * Turn it on with `detectBlocking()` or `XIECHENG_BLOCKING=1` (the
  * threshold, default 100 ms, with `XIECHENG_BLOCKING_MS`). Off by
  * default; while off it costs nothing. Reports are short lines on
- * stderr:
+ * stderr (kept under 80 columns for a typical task name):
  *
- *   [blocking] Task-2 (hog) is blocking the thread: 100 ms so far, no other task can run
+ *   [blocking] Task-2 (hog) is blocking the thread: 100 ms so far
  *   [blocking] Task-2 (hog) is still blocking: 1.00 s so far
- *   [blocking] Task-2 (hog) blocked the thread for 1.20 s; woke late: Task-1 (beat) +1.10 s
+ *   [blocking] Task-2 (hog) blocked the thread for 1.20 s
+ *   [blocking]   woke late: Task-1 (beat) +1.10 s
  *
  * The frozen thread cannot report on itself, so a watcher runs on a
  * worker thread: the main thread stamps the time into shared memory
@@ -48,7 +49,7 @@ while (Atomics.wait(flags, 0, 0, threshold / 4) === "timed-out") {
   const len = Atomics.load(flags, 1);
   const who = len > 0 ? new TextDecoder().decode(name.slice(0, len)) : "code outside any task";
   const first = next === threshold;
-  writeSync(2, tag + " " + who + (first ? " is blocking the thread: " : " is still blocking: ") + fmt(blocked) + " so far" + (first ? ", no other task can run" : "") + "\\n");
+  writeSync(2, tag + " " + who + (first ? " is blocking the thread: " : " is still blocking: ") + fmt(blocked) + " so far\\n");
   next = (Math.floor(blocked / 1000) + 1) * 1000;
 }
 `;
@@ -65,8 +66,9 @@ let stopCurrent: (() => void) | undefined;
  *   const end = Date.now() + 300;
  *   while (Date.now() < end); // a loop with no switch point
  * });
- * // stderr → [blocking] Task-1 (hog) is blocking the thread: 100 ms so far, no other task can run
- * //          [blocking] Task-1 (hog) blocked the thread for 300 ms; no waiting task was due meanwhile
+ * // stderr → [blocking] Task-1 (hog) is blocking the thread: 100 ms so far
+ * //          [blocking] Task-1 (hog) blocked the thread for 300 ms
+ * //          [blocking]   no waiting task was due meanwhile
  */
 export function detectBlocking(options: BlockingOptions = {}): () => void {
   const threshold = options.thresholdMs ?? 100;
@@ -111,13 +113,25 @@ export function detectBlocking(options: BlockingOptions = {}): () => void {
     pending = undefined;
     const victims = late.filter((v) => v.at >= block.end - block.ms).sort((a, b) => b.ms - a.ms);
     late.length = 0;
-    const list = victims.slice(0, 5).map((v) => `${v.label} +${fmt(v.ms)}`).join(", ");
-    const more = victims.length > 5 ? ` and ${victims.length - 5} more` : "";
-    const tail = victims.length > 0 ? `; woke late: ${list}${more}` : "; no waiting task was due meanwhile";
-    let text = `${tag} ${block.label} blocked the thread for ${fmt(block.ms)}${tail}\n`;
+    const items = victims.slice(0, 5).map((v) => `${v.label} +${fmt(v.ms)}`);
+    if (victims.length > 5) items.push(`and ${victims.length - 5} more`);
+    let text = `${tag} ${block.label} blocked the thread for ${fmt(block.ms)}\n`;
+    if (items.length === 0) text += `${tag}   no waiting task was due meanwhile\n`;
+    // The late wakers, packed into lines under 80 columns.
+    let line = "  woke late:";
+    items.forEach((item, i) => {
+      const piece = ` ${item}${i < items.length - 1 ? "," : ""}`;
+      if (line.length + piece.length > 66 && line.trim() !== "woke late:") {
+        text += `${tag} ${line}\n`;
+        line = "   ";
+      }
+      line += piece;
+    });
+    if (items.length > 0) text += `${tag} ${line}\n`;
     if (!hinted) {
       hinted = true;
-      text += `${tag} hint: wait with await (sleep, recv, join) instead of a blocking call; split a long loop with await sleep(0)\n`;
+      text += `${tag} hint: wait with await (sleep, recv, join), not a blocking call;\n`;
+      text += `${tag}       split a long loop with await sleep(0)\n`;
     }
     writeSync(2, text);
   };

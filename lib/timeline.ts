@@ -9,7 +9,8 @@
  * the program's own output. While it is off, nothing is recorded.
  *
  * The lanes (one thread, so at most one lane runs at any moment):
- *   #  running: the task's code is executing
+ *   #  running: the task's code ran for most of this column's time
+ *   :  ran briefly in this column (less than half of it)
  *   -  waiting: parked at a switch point (sleep, join, a socket, ...)
  *   !  its wait was over (a sleep was due) but another task held the
  *      thread, so it could not run yet: a task that blocks shows here
@@ -165,7 +166,7 @@ export function stopTimeline(): Timeline {
 
 /** Options of `renderTimeline`. */
 export interface RenderOptions {
-  /** Columns for the time axis (default: 60, or fit a terminal). */
+  /** Columns for the time axis (default: fit the terminal, or 80 columns off one). */
   width?: number;
   /** Lanes drawn at most; the rest are counted (default 16). */
   maxLanes?: number;
@@ -173,13 +174,14 @@ export interface RenderOptions {
   stream?: { isTTY?: boolean; columns?: number };
 }
 
-const RANK: Record<SpanState, number> = { wait: 1, late: 2, run: 3 };
+type Cell = SpanState | "brief" | " ";
 
 /**
  * Draws a recording as a swimlane chart: one line per lane, one
- * column per slice of time. A column shows the busiest state of its
- * slice (running beats late beats waiting), so even a short run is
- * visible; the figures at the right are the exact sums.
+ * column per slice of time. A column is `#` only when the task ran for
+ * at least half of its slice, and `:` when it ran for less (so a short
+ * run stays visible without looking like a long one); otherwise late
+ * beats waiting. The figures at the right are the exact sums.
  */
 export function renderTimeline(tl: Timeline, options: RenderOptions = {}): string {
   const stream = options.stream ?? process.stderr;
@@ -188,39 +190,70 @@ export function renderTimeline(tl: Timeline, options: RenderOptions = {}): strin
   const maxLanes = options.maxLanes ?? 16;
   const shown = tl.lanes.length > maxLanes ? tl.lanes.slice(0, maxLanes - 1) : tl.lanes;
   const labelW = Math.max(4, ...shown.map((l) => l.label.length));
-  const cols = options.width ?? (blocks && stream.columns ? Math.max(20, Math.min(100, stream.columns - labelW - 40)) : 60);
+  // The figures at the right of each lane, known before the chart's width.
+  const sums = shown.map((l) => {
+    const sum = { run: 0, wait: 0, late: 0 };
+    for (const s of l.spans) sum[s.state] += s.to - s.from;
+    const late = sum.late >= 0.05 ? `, late ${ms(sum.late)}` : "";
+    return { text: ` ran ${ms(sum.run)}, waited ${ms(sum.wait)}${late}`, late: sum.late >= 0.05 };
+  });
+  // Fit the screen: the terminal's width, or 80 columns off a terminal.
+  const screen = (stream.isTTY && stream.columns) || 80;
+  const cols = options.width ?? Math.max(10, Math.min(100, screen - 1 - labelW - 3 - Math.max(0, ...sums.map((s) => s.text.length))));
   const total = Math.max(tl.totalMs, 1);
   const colMs = total / cols;
-  const chars = blocks ? { run: "█", wait: "─", late: "▒" } : { run: "#", wait: "-", late: "!" };
-  const styles = { run: "green", wait: "dim", late: "red" } as const;
-  const glyph = { run: paint(chars.run, "green", color), wait: paint(chars.wait, "dim", color), late: paint(chars.late, "red", color) };
+  const chars = blocks ? { run: "█", brief: "┊", wait: "─", late: "▒" } : { run: "#", brief: ":", wait: "-", late: "!" };
+  const styles = { run: "green", brief: "green", wait: "dim", late: "red" } as const;
+  const glyph = {
+    run: paint(chars.run, "green", color),
+    brief: paint(chars.brief, "green", color),
+    wait: paint(chars.wait, "dim", color),
+    late: paint(chars.late, "red", color),
+  };
   const head = `timeline: ${tl.lanes.length} lane${tl.lanes.length === 1 ? "" : "s"} on one thread, ${ms(tl.totalMs)}, one column = ${ms(colMs)}`;
-  const legend = `  ${glyph.run} running   ${glyph.wait} waiting   ${glyph.late} due, but another task held the thread`;
+  const legend = `  ${glyph.run} running  ${glyph.brief} ran briefly  ${glyph.wait} waiting  ${glyph.late} due, but another task ran`;
   const lines = [head, legend];
-  for (const l of shown) {
-    const cells = new Array<number>(cols).fill(0);
-    const sum = { run: 0, wait: 0, late: 0 };
+  for (const [i, l] of shown.entries()) {
+    // Time spent in each state within each column (a span touches at least one).
+    const time = { run: new Array<number>(cols).fill(0), wait: new Array<number>(cols).fill(0), late: new Array<number>(cols).fill(0) };
+    const seen = new Array<boolean>(cols).fill(false);
     for (const s of l.spans) {
-      sum[s.state] += s.to - s.from;
       const a = Math.min(cols - 1, Math.floor(s.from / colMs));
       const b = Math.min(cols - 1, Math.max(a, Math.ceil(s.to / colMs) - 1));
-      for (let c = a; c <= b; c++) cells[c] = Math.max(cells[c] ?? 0, RANK[s.state]);
+      for (let c = a; c <= b; c++) {
+        const overlap = Math.min(s.to, (c + 1) * colMs) - Math.max(s.from, c * colMs);
+        time[s.state][c]! += Math.max(overlap, 1e-6);
+        seen[c] = true;
+      }
     }
+    const half = colMs / 2;
+    const cells: Cell[] = seen.map((hit, c) => {
+      if (!hit) return " ";
+      const [run, late, wait] = [time.run[c]!, time.late[c]!, time.wait[c]!];
+      if (run >= half) return "run";
+      if (late >= half) return "late";
+      if (run > 0) return "brief";
+      if (late > 0) return "late";
+      return wait > 0 ? "wait" : " ";
+    });
     // Colour each run of equal cells once, not cell by cell.
     const row = cells
-      .map((r) => (r === 3 ? "run" : r === 2 ? "late" : r === 1 ? "wait" : " "))
       .join(",")
-      .replace(/(run|late|wait|\s)(,\1)*/g, (group, state: string) => {
+      .replace(/(run|brief|late|wait|\s)(,\1)*/g, (group, state: string) => {
         const n = group.split(",").length;
-        return state === " " ? " ".repeat(n) : paint(chars[state as SpanState].repeat(n), styles[state as SpanState], color);
+        return state === " " ? " ".repeat(n) : paint(chars[state as Exclude<Cell, " ">].repeat(n), styles[state as Exclude<Cell, " ">], color);
       })
       .replaceAll(",", "");
-    const late = sum.late >= 0.05 ? `, ${paint(`late ${ms(sum.late)}`, "red", color)}` : "";
-    lines.push(`${l.label.padEnd(labelW)} |${row}| ran ${ms(sum.run)}, waited ${ms(sum.wait)}${late}`);
+    const { text, late } = sums[i]!;
+    const figures = late ? text.replace(/late .*$/, (m) => paint(m, "red", color)) : text;
+    lines.push(`${l.label.padEnd(labelW)} |${row}|${figures}`);
   }
   if (shown.length < tl.lanes.length) lines.push(`${"".padEnd(labelW)}  ... and ${tl.lanes.length - shown.length} more lanes (not drawn)`);
   lines.push(`${"".padEnd(labelW)}  ${axis(total, cols)}`);
-  if (tl.truncated) lines.push(`(recording stopped after ${MAX_SPANS} stretches to bound memory)`);
+  if (tl.truncated) {
+    lines.push(`(the timeline stopped recording after ${MAX_SPANS.toLocaleString("en-US")} stretches, to bound memory:`);
+    lines.push(" what came later is missing, so late lanes may look empty; try a shorter run)");
+  }
   return lines.join("\n");
 }
 

@@ -139,8 +139,8 @@ export function commandFor(runtime: Runtime, file: string, args: string[] = []):
 
 /** The command a person would type to run `file` on `name`. */
 export function typedCommand(name: RuntimeName, file: string): string {
-  if (name === "deno") return `deno run -A ${file}`;
-  if (name === "bun") return `bun ${file}`;
+  if (name === "deno") return `npx deno run -A ${file}`;
+  if (name === "bun") return `npx bun ${file}`;
   return `npx tsx ${file}`;
 }
 
@@ -148,7 +148,7 @@ const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileUR
 if (isMain) {
   cli({
     usage: "npx tsx scripts/runtimes.ts",
-    about: "Lists the runtimes that can run the examples (Node.js, and Deno and Bun from the dev dependencies).",
+    about: "Lists the runtimes for the examples: Node.js, Deno and Bun (dev dependencies).",
   });
   stopTimeline(); // no tasks here: nothing to draw for --timeline
   let missing = 0;

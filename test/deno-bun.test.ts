@@ -45,7 +45,7 @@ for (const name of ["deno", "bun"] as const) {
       assert.match(client.stdout, /^wrong replies: 0$/m);
       server.kill("SIGINT");
       assert.equal(await exited, 0, stderr);
-      const served = /stopped: (\d+) connections served, \d+ bytes echoed by 2 workers/.exec(lines.join("\n"));
+      const served = /stopped: (\d+) connections served, [\d,]+ bytes echoed by 2 workers/.exec(lines.join("\n"));
       assert.ok(served && Number(served[1]) >= 4, `no summary of the 4 connections:\n${lines.join("\n")}`);
       assert.doesNotMatch(stderr, /Error|\n\s+at /, `no error or stack trace on stderr:\n${stderr}`);
     } finally {

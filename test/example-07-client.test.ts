@@ -7,10 +7,10 @@ import { example, exitWithin, freePort, startServer } from "./net-helpers.ts";
 
 /** The summary's numbers, read back from the client's stdout. */
 function summary(out: string) {
-  const num = (re: RegExp) => Number(re.exec(out)?.[1] ?? NaN);
+  const num = (re: RegExp) => Number(re.exec(out)?.[1]?.replaceAll(",", "") ?? NaN);
   return {
     clients: /^clients: (\d+ \w+), (\d+) connected in [\d.]+ s$/m.exec(out)?.slice(1),
-    replies: num(/^replies: (\d+), \d+ per second over [\d.]+ s$/m),
+    replies: num(/^replies: (\d{1,3}(?:,\d{3})*), \d{1,3}(?:,\d{3})* per second over [\d.]+ s$/m),
     latency: /^latency: p50 [\d.]+ ms, p99 [\d.>]+ ms$/m.test(out),
     errors: /^errors: (.*)$/m.exec(out)?.[1],
     wrong: num(/^wrong replies: (\d+)$/m),
@@ -37,16 +37,34 @@ test("07-client: 30 tasks against 06-server; the counts agree with the server's"
     // Like the note, it prints replies, but only the first ten.
     const printed = out.split("\n").filter((l) => /^TASK-\d+ SAY HELLO$/.test(l));
     assert.equal(printed.length, 10, out);
+    assert.match(out, /^TASK-\d+ SAY HELLO\n\(first 10 replies shown\)$/m);
+    assert.match(out, /^\(the server counts 1 more connection: the check at the start that it listens\)$/m);
     assert.equal(client.stderr(), "");
     // The server echoed exactly what the client counted: `Task-N say
     // hello` is 16 or 17 bytes for N from 1 to 30 (plus the probe connection).
     server.proc.kill("SIGINT");
     assert.equal(await exitWithin(server, 5000), 0);
-    const m = /^stopped: (\d+) connections served, (\d+) bytes echoed$/m.exec(server.stdout());
+    const m = /^stopped: (\d+) connections served, (\d{1,3}(?:,\d{3})*) bytes echoed$/m.exec(server.stdout());
     assert.ok(m, server.stdout());
     assert.equal(Number(m[1]), 31);
-    const echoed = Number(m[2]);
+    const echoed = Number(m[2]!.replaceAll(",", ""));
     assert.ok(echoed >= 16 * s.replies && echoed <= 17 * s.replies, `${echoed} bytes for ${s.replies} replies`);
+  } finally {
+    server.kill();
+  }
+});
+
+test("07-client: one client is counted in the singular", async () => {
+  const server = await startServer();
+  try {
+    const client = example("07-client.ts", ["--port", String(server.port), "--clients", "1", "--duration", "0.5"]);
+    try {
+      assert.equal(await exitWithin(client, 30_000), 0, client.stderr());
+    } finally {
+      client.kill();
+    }
+    assert.deepEqual(summary(client.stdout()).clients, ["1 coroutine", "1"]);
+    assert.match(client.stdout(), /^memory: \d+ MB peak RSS for 1 coroutine$/m);
   } finally {
     server.kill();
   }

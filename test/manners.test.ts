@@ -38,6 +38,14 @@ async function checkManners(runtime: RuntimeName, file: string): Promise<void> {
   assert.equal(help.code, 0, `${on}: --help should exit 0\n${help.stderr}`);
   assert.match(help.stdout, /^Usage: \S/, `${on}: --help should start with a Usage line`);
   assert.match(help.stdout, /--help/, `${on}: --help should list its options`);
+  // The usage line names every option (or says [options]); no doubled brackets.
+  const usage = help.stdout.split("\n")[0]!;
+  if (file.startsWith("examples/") && !usage.includes("[options]")) {
+    for (const [, name] of help.stdout.matchAll(/^\s+(?:-\w, )?--([\w-]+)/gm)) {
+      if (name !== "help") assert.ok(usage.includes(`[--${name}`), `${on}: the usage line should show --${name}: ${usage}`);
+    }
+  }
+  assert.doesNotMatch(help.stdout, /\) \(default:/, `${on}: doubled brackets before (default: ...)`);
 
   const bad = await run(runtime, file, ["--no-such-option"]);
   assert.equal(bad.code, 2, `${on}: an unknown option should exit 2, got ${bad.code}\n${bad.stderr}`);

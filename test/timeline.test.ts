@@ -109,9 +109,9 @@ test("draws lanes, sums and a time axis (plain ASCII off a terminal)", () => {
   const lines = renderTimeline(tl, { width: 30, stream: plain }).split("\n");
   assert.deepEqual(lines, [
     "timeline: 4 lanes on one thread, 3.00 s, one column = 100 ms",
-    "  # running   - waiting   ! due, but another task held the thread",
-    "eat  |#----------------------------#| ran 2.0 ms, waited 3.00 s",
-    "play |#--------#                    | ran 2.0 ms, waited 998 ms",
+    "  # running  : ran briefly  - waiting  ! due, but another task ran",
+    "eat  |:----------------------------:| ran 2.0 ms, waited 3.00 s",
+    "play |:--------:                    | ran 2.0 ms, waited 998 ms",
     "hog  |          ######              | ran 600 ms, waited 0.0 ms",
     "beat |----------!!!!!!              | ran 0.0 ms, waited 1.00 s, late 600 ms",
     "      |0 s                |2 s",
@@ -119,6 +119,21 @@ test("draws lanes, sums and a time axis (plain ASCII off a terminal)", () => {
   const few = renderTimeline(tl, { width: 30, stream: plain, maxLanes: 3 }).split("\n");
   assert.equal(few.length, 6);
   assert.equal(few[4], "      ... and 2 more lanes (not drawn)");
+});
+
+test("a column is # only when the task ran for most of it; a short run is ':'", () => {
+  // Like 07's 500 clients: each runs 1 ms in every 100 ms slice, so no
+  // lane may look busy. A lane that runs 60 ms of every 100 ms does.
+  const spans = (runMs: number) =>
+    Array.from({ length: 10 }, (_, i) => [
+      { from: i * 100, to: i * 100 + runMs, state: "run" as const },
+      { from: i * 100 + runMs, to: (i + 1) * 100, state: "wait" as const },
+    ]).flat();
+  const tl = { totalMs: 1000, truncated: true, lanes: [{ label: "a", spans: spans(1) }, { label: "b", spans: spans(60) }] };
+  const lines = renderTimeline(tl, { width: 10, stream: plain }).split("\n");
+  assert.equal(lines[2], "a    |::::::::::| ran 10 ms, waited 990 ms");
+  assert.equal(lines[3], "b    |##########| ran 600 ms, waited 400 ms");
+  assert.match(lines.slice(-2).join(" "), /stopped recording after 200,000 stretches.*may look empty/);
 });
 
 test("--timeline on example 01: eat waits 3 s while play runs and waits 1 s", async () => {
@@ -132,10 +147,11 @@ test("--timeline on example 01: eat waits 3 s while play runs and waits 1 s", as
   const lines = stderr.split("\n");
   assert.match(lines[0] ?? "", /^timeline: 3 lanes on one thread, (2\.9|3\.\d)\d s, one column = \d+ ms$/);
   const row = (label: string) => lines.find((l) => l.startsWith(label)) ?? "";
-  // 60 columns over about 3 s: eat spans all of them, play about a third.
-  assert.match(row("Task-1 (eat)"), /^Task-1 \(eat\)\s+\|#-{50,}#{1,4}\| ran [\d.]+ ms, waited (2\.9|3\.\d)\d s/);
-  assert.match(row("Task-2 (play)"), /^Task-2 \(play\)\s+\|#-{12,24}#{1,4} {28,}\| ran [\d.]+ ms, waited (0\.9\d s|1\.\d\d s|\d{3} ms)/);
-  assert.match(row("MainTask"), /^MainTask\s+\|#-+#+\|/);
+  // Fitted to 80 columns (about 35 over 3 s): eat spans all, play about a third.
+  for (const l of lines) assert.ok(l.length < 80, `${l.length} columns: ${l}`);
+  assert.match(row("Task-1 (eat)"), /^Task-1 \(eat\)\s+\|:-{25,}:{1,4}\| ran [\d.]+ ms, waited (2\.9|3\.\d)\d s/);
+  assert.match(row("Task-2 (play)"), /^Task-2 \(play\)\s+\|:-{6,16}:{1,4} {14,}\| ran [\d.]+ ms, waited (0\.9\d s|1\.\d\d s|\d{3} ms)/);
+  assert.match(row("MainTask"), /^MainTask\s+\|[:#]-+[:#]+\|/);
   assert.match(lines.at(-2) ?? "", /\|0 s\s+\|1 s\s+\|2 s\s+\|3 s/);
 });
 

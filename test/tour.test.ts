@@ -21,9 +21,9 @@ const titles = files.map((f) => /\n \* @title (.+)\n/.exec(readFileSync(`example
 const server = files.find((f) => /^\d\d-(.*-)?server\.ts$/.test(f));
 const clients = files.filter((f) => /^\d\d-(.*-)?client\.ts$/.test(f));
 
-/** The live (non-zombie) processes whose process group is `pgid`. */
-function groupMembers(pgid: number): string[] {
-  const out: string[] = [];
+/** Every live (non-zombie) process: pid, ppid, process group. */
+function processes(): { pid: number; ppid: number; pgrp: number }[] {
+  const out: { pid: number; ppid: number; pgrp: number }[] = [];
   for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
     let stat: string;
     try {
@@ -32,8 +32,31 @@ function groupMembers(pgid: number): string[] {
       continue; // gone meanwhile
     }
     // pid (comm) state ppid pgrp ...: comm may hold spaces, so cut at the last ")".
-    const [state, , pgrp] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    if (Number(pgrp) === pgid && state !== "Z") {
+    const [state, ppid, pgrp] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    if (state !== "Z") out.push({ pid: Number(pid), ppid: Number(ppid), pgrp: Number(pgrp) });
+  }
+  return out;
+}
+
+/**
+ * The process groups of the tour `pid` and of its descendants: the tour's
+ * own group, plus the background server's (its guard runs detached).
+ */
+function tourGroups(pid: number): number[] {
+  const all = processes();
+  const mine = new Set([pid]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const p of all) if (mine.has(p.ppid) && !mine.has(p.pid)) (mine.add(p.pid), (grew = true));
+  }
+  return [...new Set(all.filter((p) => mine.has(p.pid) || p.pgrp === pid).map((p) => p.pgrp))];
+}
+
+/** The live (non-zombie) processes whose process group is one of `pgids`. */
+function groupMembers(...pgids: number[]): string[] {
+  const out: string[] = [];
+  for (const { pid, pgrp } of processes()) {
+    if (pgids.includes(pgrp)) {
       let cmd = "";
       try {
         cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ").slice(0, 120);
@@ -76,7 +99,8 @@ async function interrupt(how: (pid: number) => void): Promise<{ code: number | n
     await waitUntil("the examples to start", () => runningMarker.test(t.out()), 60_000);
     const port = /listening on 127\.0\.0\.1:(\d+)/.exec(t.out())?.[1];
     await new Promise((r) => setTimeout(r, 800)); // let them get going
-    const before = groupMembers(pid);
+    const groups = tourGroups(pid);
+    const before = groupMembers(...groups);
     assert.ok(before.length >= 2, `expected the tour and an example running, got:\n${before.join("\n")}`);
     for (const f of server ? [server, clients[0]!] : ["01-"]) {
       // The example itself, not only its guard (whose command line names it too).
@@ -85,7 +109,7 @@ async function interrupt(how: (pid: number) => void): Promise<{ code: number | n
     }
     how(pid);
     const [code, signal] = await t.exit;
-    await waitUntil(`no process left in the tour's group:\n${groupMembers(pid).join("\n")}`, () => groupMembers(pid).length === 0, 15_000);
+    await waitUntil(`no process left in the tour's groups:\n${groupMembers(...groups).join("\n")}`, () => groupMembers(...groups).length === 0, 15_000);
     if (port) {
       // The server is gone: its port refuses connections.
       const refused = await new Promise<boolean>((resolve) => {
@@ -100,6 +124,11 @@ async function interrupt(how: (pid: number) => void): Promise<{ code: number | n
     try {
       process.kill(-pid, "SIGKILL"); // only if a check above failed
     } catch {}
+    for (const g of tourGroups(pid)) {
+      try {
+        if (g !== pid) process.kill(-g, "SIGKILL");
+      } catch {}
+    }
   }
 }
 
@@ -170,6 +199,11 @@ test("SIGINT to the tour alone mid-run: it stops every example, exit 130", { tim
 test("Ctrl-C in a terminal (SIGINT to the whole group) leaves no process, exit 130", { timeout: 120_000 }, async () => {
   const r = await interrupt((pid) => process.kill(-pid, "SIGINT"));
   assert.equal(r.code, 130, r.out);
+  if (server) {
+    // The server runs in its own group: Ctrl-C stops the client, which
+    // reports its summary, and only then does the tour stop the server.
+    assert.doesNotMatch(r.out, /ECONNRESET|went away|closed by the server/, r.out);
+  }
 });
 
 test("SIGTERM to the tour: it stops every example, exit 143", { timeout: 120_000 }, async () => {
@@ -191,6 +225,9 @@ test("the socket section runs on Deno and Bun too (server in the background, cli
       const { stdout } = await run(bin, argv, { env, timeout: 110_000, maxBuffer: 32 * 1024 * 1024 });
       assert.match(stdout, new RegExp(`the demo tour \\(\\d+ steps?, on ${runtime} `), stdout.slice(0, 300));
       assert.match(stdout, /listening on 127\.0\.0\.1:\d+/);
+      // The card shows a command that runs after npm ci (the dev dependency's bin, via npx).
+      const typed = runtime === "deno" ? "npx deno run -A" : "npx bun";
+      for (const f of clients) assert.ok(stdout.includes(`$ ${typed} examples/${f} `), stdout.slice(0, 2000));
       for (const f of [server!, ...clients]) assert.ok(stdout.includes(`✓ ${f.slice(0, -3)}\n`), `${f} on ${runtime}:\n${stdout.slice(-2000)}`);
       assert.match(stdout, /all passed\n$/);
     }),
@@ -203,6 +240,14 @@ test("tour --timeline passes --timeline on to the examples", { timeout: 60_000 }
   assert.ok(stdout.includes(`examples/${files[0]} --timeline\n`), "the card shows the flag");
   assert.match(stderr, /^timeline: \d+ lanes? on one thread/m, `no timeline drawn:\n${stderr}`);
   assert.match(stderr, /^Task-1 /m);
+  // Not for the switch-cost benchmark: its timeline would hit the recording cap.
+  const bench = files.find((f) => /-switch-cost\.ts$/.test(f));
+  if (bench) {
+    const [bin2, argv2] = tour("--only", bench.slice(0, 2), "--timeline", "--no-pause");
+    const r = await run(bin2, argv2, { env, timeout: 50_000 });
+    assert.ok(r.stdout.includes(`examples/${bench}\n`) && !r.stdout.includes("--timeline"), r.stdout);
+    assert.doesNotMatch(r.stderr, /^timeline: /m, r.stderr);
+  }
 });
 
 // `script` (util-linux) gives the tour a terminal, so it waits for Enter.
