@@ -33,7 +33,7 @@ const opts = cli({
 const host = opts.host ?? "127.0.0.1";
 const port = intOption("port", opts.port, 1, 65535);
 const clients = intOption("clients", opts.clients, 1, 10_000);
-const durationMs = numberOption("duration", opts.duration, 0) * 1000;
+const durationMs = numberOption("duration", opts.duration, 0.1, 3600) * 1000;
 const mode = opts.threads ? "threads" : "coroutines";
 
 // What every client adds up. Shared memory, so that worker threads can

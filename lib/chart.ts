@@ -37,9 +37,10 @@ export function width(text: string): number {
  * Lays out rows under a header, padded into columns. A column whose
  * header starts with a space is right-aligned (numbers).
  * @example
+ * import { table } from "./lib/chart.ts";
  * console.log(table([["way", " ms"], ["a", "12"]]));
- * // → way  ms
- * //   a    12
+ * // →   way   ms
+ * //     a     12
  */
 export function table(rows: string[][], indent = "  "): string {
   const widths: number[] = [];

@@ -54,7 +54,7 @@ export function cli<O extends Record<string, OptionSpec>>(spec: CliSpec<O>): Val
     throw e;
   });
   const help: OptionSpec = { type: "boolean", short: "h", help: "show this help" };
-  const timeline: OptionSpec = { type: "boolean", help: "at exit, draw who ran when (a swimlane chart on stderr)" };
+  const timeline: OptionSpec = { type: "boolean", help: "at exit, draw who ran when (chart on stderr)" };
   const options: Record<string, OptionSpec> = { ...spec.options, timeline, help };
   const config: Record<string, { type: "string" | "boolean"; short?: string; default?: string | boolean }> = {};
   for (const [name, o] of Object.entries(options)) {
@@ -108,9 +108,12 @@ export function intOption(name: string, value: string | undefined, min: number, 
   return n;
 }
 
-/** Reads a number option (e.g. seconds): exits with code 2 unless it is finite and >= `min`. */
-export function numberOption(name: string, value: string | undefined, min: number): number {
+/** Reads a number option (e.g. seconds): exits with code 2 unless it is finite, >= `min` and <= `max`. */
+export function numberOption(name: string, value: string | undefined, min: number, max = Number.MAX_VALUE): number {
   const n = value !== undefined && value.trim() !== "" ? Number(value) : NaN;
-  if (!Number.isFinite(n) || n < min) fail(`Expected \`--${name}\` to be a number >= ${min}, got \`${value}\``, 2);
+  if (!Number.isFinite(n) || n < min || n > max) {
+    const range = max === Number.MAX_VALUE ? `a number >= ${min}` : `a number from ${min} to ${max}`;
+    fail(`Expected \`--${name}\` to be ${range}, got \`${value}\``, 2);
+  }
   return n;
 }

@@ -134,7 +134,8 @@ export function timelineOn(): boolean {
  * tasks (e.g. generators stepped by a loop): `run`, `wait` (for
  * `waitMs` when known) or `done`. Does nothing while the timeline is off.
  * @example
- * import { markTimeline } from "./lib/index.ts";
+ * import { markTimeline, startTimeline } from "./lib/index.ts";
+ * startTimeline(); // the chart is drawn at exit
  * function* job() { yield; }
  * const gen = job();
  * markTimeline("job", "run");
