@@ -9,7 +9,7 @@ const opts = cli({
   about: "Bare node:net echo server that upper-cases ASCII; the baseline of npm run bench.",
   options: {
     host: { type: "string", default: "127.0.0.1", help: "address to listen on" },
-    port: { type: "string", default: "0", help: "port (0 = any free port)" },
+    port: { type: "string", default: "0", help: "port; 0 = any free port" },
   },
 });
 const port = intOption("port", opts.port, 0, 65535);

@@ -16,7 +16,7 @@ const opts = cli({
     host: { type: "string", default: "127.0.0.1", help: "server address" },
     port: { type: "string", help: "server port" },
     conns: { type: "string", default: "100", help: "connections to open" },
-    first: { type: "string", default: "1", help: "number of the first connection (names its messages)" },
+    first: { type: "string", default: "1", help: "number of the first connection, used in its messages" },
     window: { type: "string", default: "64", help: "connects in flight at once" },
   },
 });

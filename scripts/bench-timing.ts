@@ -10,7 +10,7 @@ const opts = cli({
   about: "Runs the eat (3 s) / play (1 s) demo with the lib and with bare setTimeout, alternately; prints JSON.",
   options: {
     runs: { type: "string", default: "5", help: "runs of each version" },
-    scale: { type: "string", default: "1", help: "multiply the 3 s and 1 s waits (0.01 for a smoke test)" },
+    scale: { type: "string", default: "1", help: "multiply the 3 s and 1 s waits; 0.01 for a smoke test" },
   },
 });
 const runs = intOption("runs", opts.runs, 1);

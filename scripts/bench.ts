@@ -20,14 +20,14 @@ const opts = cli({
   options: {
     quick: { type: "boolean", default: false, help: "tiny configuration (a smoke test, seconds)" },
     conns: { type: "string", default: "500,5000", help: "connection levels, comma-separated" },
-    rounds: { type: "string", default: "3", help: "rounds (servers interleaved in each)" },
+    rounds: { type: "string", default: "3", help: "rounds; the servers take turns in each" },
     warmup: { type: "string", default: "2", help: "seconds of warm-up traffic before measuring" },
     measure: { type: "string", default: "5", help: "seconds measured per server, level and round" },
     drivers: { type: "string", help: "load-driver processes (default: one per CPU left for the load)" },
-    servers: { type: "string", default: "baseline,lib,gevent", help: "which servers (gevent only if it imports)" },
+    servers: { type: "string", default: "baseline,lib,gevent", help: "which servers; gevent only if it imports" },
     only: { type: "string", default: "server,spawn,timing", help: "which benches" },
     tasks: { type: "string", default: "1000000", help: "tasks in the spawn-cost bench" },
-    "lib-server": { type: "string", default: "examples/06-server.ts", help: "the lib server to measure (a variant, for profiling)" },
+    "lib-server": { type: "string", default: "examples/06-server.ts", help: "the lib server to measure; a variant, for profiling" },
     json: { type: "string", help: "where to write the raw results (default bench-results/bench-<time>.json)" },
   },
 });
