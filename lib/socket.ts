@@ -83,7 +83,10 @@ export class Connection {
   readonly #parkReader = (wait: Wait<Buffer>): void => {
     if (this.#buffered > 0) wake(wait, this.#take(this.#readerMax));
     else this.#reader = wait;
+    this.#spare = wait;
   };
+  // The reader's last Wait, used again by the next recv once it is over.
+  #spare: Wait<Buffer> | undefined;
   #writer: Waiter<void> | undefined;
 
   /** @internal use `connect()` or `Server.accept()`. */
@@ -185,7 +188,7 @@ export class Connection {
     if (this.#buffered === 0 && this.#error) return suspend((_, reject) => reject(this.#error));
     if (this.#reader && !this.#reader.settled) throw new Error("another task is already waiting in recv() on this connection");
     this.#readerMax = maxBytes;
-    return park<Buffer>(this.#parkReader);
+    return park<Buffer>(this.#parkReader, undefined, this.#spare);
   }
 
   /**

@@ -82,6 +82,7 @@ function trackPromises(): boolean {
 }
 
 let lastId = 0;
+const NO_ARGS: unknown[] = [];
 
 /** A function run concurrently by `spawn`; see gevent's Greenlet. */
 export class Task<T = unknown> {
@@ -95,7 +96,9 @@ export class Task<T = unknown> {
   // its own (a million tasks, eight bytes each).
   #state: "pending" | "running" | "done" | "killed" = "pending";
   #fn: ((...args: never[]) => unknown) | undefined;
-  #args: unknown[] | undefined;
+  // The arguments: an array, or (the common case, one argument that is
+  // not an array) the argument itself, so that no array stays alive.
+  #args: unknown;
   #onDone: ((task: Task) => void) | ((task: Task) => void)[] | undefined;
   /** @internal the waits this task is parked in (one, or several). */
   waiting: Wait<never> | Set<Wait<never>> | undefined;
@@ -106,7 +109,7 @@ export class Task<T = unknown> {
   constructor(name: string | number, fn?: (...args: never[]) => unknown, args?: unknown[]) {
     this.#name = name;
     this.#fn = fn;
-    this.#args = args;
+    this.#args = args === undefined || args.length === 0 ? NO_ARGS : args.length === 1 && !Array.isArray(args[0]) ? args[0] : args;
   }
 
   /** `Task-1`, `Task-2`, ... in spawn order; `MainTask` outside any task. */
@@ -207,7 +210,8 @@ export class Task<T = unknown> {
     const fn = this.#fn as (...args: unknown[]) => unknown;
     let result: unknown;
     try {
-      result = fn(...(this.#args as unknown[]));
+      const args = this.#args;
+      result = Array.isArray(args) ? fn(...args) : fn(args);
     } catch (error) {
       this.end(undefined, true, error);
       return;
@@ -355,8 +359,8 @@ export class Wait<T> {
   task: Task | undefined;
   resolve: (value: T) => void;
   reject: (error: unknown) => void;
-  /** What undoes the wake-up on an interrupt: a cleanup, or sleep's timer. */
-  cancel: (() => void) | NodeJS.Timeout | void = undefined;
+  /** What undoes the wake-up on an interrupt: a cleanup, or sleep's shared timer. */
+  cancel: (() => void) | Sleepers | void = undefined;
 
   constructor(task: Task, resolve: (value: T) => void, reject: (error: unknown) => void) {
     this.task = task;
@@ -384,7 +388,7 @@ export class Wait<T> {
     if (!this.settle()) return;
     const cancel = this.cancel;
     if (typeof cancel === "function") cancel();
-    else if (cancel) clearTimeout(cancel);
+    else if (cancel) cancel.leave();
     this.reject(error);
   }
 }
@@ -396,7 +400,7 @@ export class Wait<T> {
  * (see `wake`). An interrupted Wait is `settled` before its wake-up
  * comes: the waker then keeps its value for the next wait.
  */
-export function park<T>(start: (wait: Wait<T>, ms: number | undefined) => void, ms?: number): Promise<T> {
+export function park<T>(start: (wait: Wait<T>, ms: number | undefined) => void, ms?: number, reuse?: Wait<T>): Promise<T> {
   const task = current();
   const pending = task.pending;
   if (pending) {
@@ -410,7 +414,14 @@ export function park<T>(start: (wait: Wait<T>, ms: number | undefined) => void, 
   running = undefined;
   const promise = new Promise<T>(capture);
   running = outer;
-  const wait = new Wait<T>(task, captured.resolve as (value: T) => void, captured.reject);
+  let wait: Wait<T>;
+  if (reuse !== undefined && reuse.task === undefined) {
+    wait = reuse;
+    wait.task = task;
+    wait.resolve = captured.resolve as (value: T) => void;
+    wait.reject = captured.reject;
+    wait.cancel = undefined;
+  } else wait = new Wait<T>(task, captured.resolve as (value: T) => void, captured.reject);
   const w = task.waiting;
   task.waiting = w === undefined ? wait : w instanceof Set ? w.add(wait) : new Set([w, wait]);
   observer?.park?.(task, ms);
@@ -436,10 +447,6 @@ export function wake<T>(wait: Wait<T>, value: T): boolean {
   return true;
 }
 
-function wakeSleeper(wait: Wait<void>): void {
-  wake(wait, undefined);
-}
-
 /**
  * Pauses the current task for `ms` milliseconds and lets the others
  * run. `sleep(0)` yields to the other ready tasks (one loop turn);
@@ -460,10 +467,47 @@ export function sleep(ms = 0): Promise<void> {
   return park<void>(startSleep, ms);
 }
 
-// The timer hands the Wait to `wake`: no closure per sleep, which
-// matters when a million tasks sleep at once.
+// Sleeps of the same length that start in the same millisecond share
+// one timer (Node would give each its own Timeout object): a million
+// tasks that sleep at once cost a million Waits in a few arrays. An
+// interrupted sleep stays in its array, settled, and is skipped; the
+// timer is cleared when no sleeper is left.
+class Sleepers {
+  readonly waits: Wait<void>[] = [];
+  live = 0;
+  readonly ms: number;
+  readonly at: number;
+  readonly timer: NodeJS.Timeout;
+  constructor(ms: number, at: number) {
+    this.ms = ms;
+    this.at = at;
+    this.timer = setTimeout(fire, ms, this);
+  }
+  leave(): void {
+    if (--this.live > 0) return;
+    clearTimeout(this.timer);
+    if (open.get(this.ms) === this) open.delete(this.ms);
+  }
+}
+// The group still taking sleepers, per length in ms.
+const open = new Map<number, Sleepers>();
+
+function fire(group: Sleepers): void {
+  if (open.get(group.ms) === group) open.delete(group.ms);
+  const waits = group.waits;
+  for (let i = 0; i < waits.length; i++) wake(waits[i]!, undefined);
+}
+
 function startSleep(wait: Wait<void>, ms: number | undefined): void {
-  wait.cancel = setTimeout(wakeSleeper, ms, wait);
+  const at = Math.floor(performance.now());
+  let group = open.get(ms as number);
+  if (group === undefined || group.at !== at) {
+    group = new Sleepers(ms as number, at);
+    open.set(ms as number, group);
+  }
+  group.waits.push(wait);
+  group.live++;
+  wait.cancel = group;
 }
 
 /**

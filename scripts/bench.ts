@@ -13,8 +13,9 @@ import { cli, fail, intOption, numberOption } from "../lib/cli.ts";
 const opts = cli({
   usage: "npm run bench -- [options]     (or: npx tsx scripts/bench.ts [options])",
   about: [
-    "Benchmarks examples/06-server.ts against a bare node:net server (scripts/bench-baseline.ts)",
-    "and the note's gevent server, then the cost of spawning tasks and of the timing demo.",
+    "Benchmarks examples/06-server.ts against a bare node:net server (scripts/bench-baseline.ts),",
+    "the cheapest await-per-message server (scripts/bench-floor.ts) and the note's gevent server,",
+    "then the cost of spawning tasks and of the timing demo.",
     "Prints a table and a chart of ratios to the baseline; writes raw results as JSON.",
   ].join("\n"),
   options: {
@@ -24,7 +25,7 @@ const opts = cli({
     warmup: { type: "string", default: "2", help: "seconds of warm-up traffic before measuring" },
     measure: { type: "string", default: "5", help: "seconds measured per server, level and round" },
     drivers: { type: "string", help: "load-driver processes (default: one per CPU left for the load)" },
-    servers: { type: "string", default: "baseline,lib,gevent", help: "which servers; gevent only if it imports" },
+    servers: { type: "string", default: "baseline,floor,lib,gevent", help: "which servers; gevent only if it imports" },
     only: { type: "string", default: "server,spawn,timing", help: "which benches" },
     tasks: { type: "string", default: "1000000", help: "tasks in the spawn-cost bench" },
     "lib-server": { type: "string", default: "examples/06-server.ts", help: "the lib server to measure; a variant, for profiling" },
@@ -42,7 +43,7 @@ const spawnTasks = quick ? 10_000 : intOption("tasks", opts.tasks, 1);
 const only = new Set((opts.only ?? "").split(","));
 for (const o of only) if (!["server", "spawn", "timing"].includes(o)) fail(`Expected \`--only\` to list server, spawn, timing; got \`${o}\``, 2);
 const wanted = (opts.servers ?? "").split(",");
-for (const s of wanted) if (!["baseline", "lib", "gevent"].includes(s)) fail(`Expected \`--servers\` to list baseline, lib, gevent; got \`${s}\``, 2);
+for (const s of wanted) if (!["baseline", "floor", "lib", "gevent"].includes(s)) fail(`Expected \`--servers\` to list baseline, floor, lib, gevent; got \`${s}\``, 2);
 
 // A failure (a server that does not start, a driver that stops
 // answering) ends the run with one line, not a stack trace.
@@ -179,7 +180,7 @@ function freePort(): Promise<number> {
   });
 }
 
-const LABEL: Record<string, string> = { baseline: "bare node:net", lib: "06-server (lib)", gevent: "gevent (note)" };
+const LABEL: Record<string, string> = { baseline: "bare node:net", floor: "floor: bare await", lib: "06-server (lib)", gevent: "gevent (note)" };
 
 async function startServer(name: string): Promise<{ proc: Proc; port: number }> {
   if (name === "gevent") {
@@ -188,7 +189,7 @@ async function startServer(name: string): Promise<{ proc: Proc; port: number }> 
     await proc.next((l) => l.startsWith("start"), "gevent server start", 20_000);
     return { proc, port };
   }
-  const file = name === "lib" ? libServer : "scripts/bench-baseline.ts";
+  const file = name === "lib" ? libServer : name === "floor" ? "scripts/bench-floor.ts" : "scripts/bench-baseline.ts";
   const proc = start([NODE, "--import", "tsx", file, "--port", "0"], serverCpus);
   const line = await proc.next((l) => /listening on \S+:\d+/.test(l), `${file} ready line`, 20_000);
   return { proc, port: Number(/:(\d+)\s*$/.exec(line)![1]) };

@@ -23,7 +23,7 @@ test("npm run bench -- --quick: every server, the spawn and the timing benches r
     const { stdout } = await bench(["--quick", "--json", file]);
     const r = JSON.parse(readFileSync(file, "utf8"));
     const servers = new Set(r.trials.map((t: { server: string }) => t.server));
-    assert.ok(servers.has("baseline") && servers.has("lib"), `servers measured: ${[...servers].join(", ")}`);
+    assert.ok(servers.has("baseline") && servers.has("floor") && servers.has("lib"), `servers measured: ${[...servers].join(", ")}`);
     for (const t of r.trials) {
       assert.ok(t.replies > 0, `${t.server}: no replies`);
       assert.equal(t.wrong, 0, `${t.server}: wrong replies`);

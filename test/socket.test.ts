@@ -164,6 +164,31 @@ test("kill() ends a task waiting in recv promptly; the connection stays usable",
   }
 });
 
+test("readers in turn on one connection: a killed or timed-out recv never takes data meant for a later one", async () => {
+  const { server, client, conn } = await pair();
+  try {
+    const killed = spawn(() => conn.recv(100));
+    await sleep(20);
+    await killed.kill();
+    const timedOut = spawn(() => withTimeout(20, () => conn.recv(100)));
+    await assert.rejects(timedOut.get(), TimeoutError);
+    // Arrives while nobody waits: kept for the next recv.
+    await client.sendall("one");
+    await sleep(20);
+    assert.equal(String(await spawn(() => conn.recv(100)).get()), "one");
+    const later = spawn(async () => String(await conn.recv(100)));
+    await sleep(20);
+    await client.sendall("two");
+    assert.equal(await later.get(), "two");
+    assert.equal(killed.killed, true);
+    assert.equal(killed.value, undefined);
+  } finally {
+    client.close();
+    conn.close();
+    server.close();
+  }
+});
+
 test("Timeout interrupts recv, accept and connect-free waits", async () => {
   const { server, client, conn } = await pair();
   try {

@@ -202,6 +202,33 @@ test("sleep waits about the given time", async () => {
   assert.ok(took >= 49 && took < 1500, `took ${took} ms`);
 });
 
+test("sleeps that share a timer: order by end, a kill leaves the others, the last kill clears the timer", async () => {
+  // Same length, started together: one shared timer underneath.
+  const woke: number[] = [];
+  const sleeper = (n: number, ms: number) => async () => {
+    await sleep(ms);
+    woke.push(n);
+  };
+  const timers = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
+  const before = timers();
+  const group = [1, 2, 3, 4].map((n) => spawn(sleeper(n, 40)));
+  const short = spawn(sleeper(0, 10));
+  await sleep(0); // all of them start, and park
+  await group[1]!.kill();
+  const t0 = performance.now();
+  await joinAll([...group, short]);
+  assert.deepEqual(woke, [0, 1, 3, 4], "the shorter sleep first, then the group in spawn order, without the killed one");
+  assert.equal(group[1]!.killed, true);
+  assert.ok(performance.now() - t0 >= 25, "the kill must not wake the rest of the group early");
+
+  // Every sleeper of a group killed: its timer goes, so nothing keeps Node alive.
+  const idle = [1, 2, 3].map(() => spawn(sleep, 60_000));
+  await sleep(0);
+  assert.ok(timers() > before, "the sleeps hold a timer");
+  await killAll(idle);
+  assert.equal(timers(), before, "no timer left once every sleeper is killed");
+});
+
 test("bad arguments throw a TypeError naming the parameter and the value", () => {
   assert.throws(() => sleep(-1), { name: "TypeError", message: "Expected `ms` to be a non-negative number of milliseconds, got `-1`" });
   assert.throws(() => sleep(Number.NaN), { name: "TypeError", message: /`ms`.*got `NaN`/ });

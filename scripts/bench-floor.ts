@@ -1,0 +1,69 @@
+// The floor of `npm run bench`: the cheapest server we found that still
+// waits for each message with `await`, as a task per connection does.
+// No lib: no Task, no current(), no kill or Timeout, no backpressure.
+// One async function per connection awaits a bare Promise per message,
+// resolved with `undefined` (the bytes go through a variable, which is
+// cheaper than resolving with a Buffer). Whatever this costs above the
+// bare node:net callbacks (scripts/bench-baseline.ts) is the price of
+// `await` itself, which no task library on Node can get under.
+// Usage: npx tsx scripts/bench-floor.ts [--host 127.0.0.1] [--port 0]
+import net from "node:net";
+import { cli, fail, intOption } from "../lib/cli.ts";
+
+const opts = cli({
+  usage: "npx tsx scripts/bench-floor.ts [--host H] [--port N]",
+  about: "Upper-casing echo server, one bare async function per connection; the floor of npm run bench.",
+  options: {
+    host: { type: "string", default: "127.0.0.1", help: "address to listen on" },
+    port: { type: "string", default: "0", help: "port; 0 = any free port" },
+  },
+});
+const port = intOption("port", opts.port, 0, 65535);
+const UPPER = new Uint8Array(256).map((_, i) => (i >= 97 && i <= 122 ? i - 32 : i));
+
+async function talk(sock: net.Socket): Promise<void> {
+  let wake: ((v: undefined) => void) | undefined;
+  let got: Buffer | undefined;
+  let ended = false;
+  const ready = () => {
+    const w = wake;
+    wake = undefined;
+    w?.(undefined);
+  };
+  sock.on("data", (chunk: Buffer) => {
+    got = got === undefined ? chunk : Buffer.concat([got, chunk]);
+    ready();
+  });
+  sock.on("end", () => {
+    ended = true;
+    ready();
+  });
+  sock.on("error", () => sock.destroy());
+  for (;;) {
+    if (got === undefined && !ended) await new Promise<undefined>((resolve) => (wake = resolve));
+    if (got === undefined) break; // ended, everything echoed
+    const data = got;
+    got = undefined;
+    for (let i = 0; i < data.length; i++) data[i] = UPPER[data[i]!]!;
+    sock.write(data);
+  }
+  sock.end();
+}
+
+const server = net.createServer({ noDelay: true, allowHalfOpen: true }, (sock) => void talk(sock));
+server.maxConnections = Infinity;
+server.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code === "EMFILE" || error.code === "ENFILE") return; // retried by libuv
+  fail(`cannot listen on ${opts.host}:${port} (${error.code ?? error.message}): try another --port`);
+});
+server.listen({ host: opts.host, port, backlog: 4096 }, () => {
+  const a = server.address() as net.AddressInfo;
+  console.log(`listening on ${a.address}:${a.port}`);
+});
+
+const stop = () => {
+  server.close();
+  process.exit(0);
+};
+process.on("SIGINT", stop);
+process.on("SIGTERM", stop);
