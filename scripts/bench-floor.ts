@@ -34,10 +34,12 @@ async function talk(sock: net.Socket): Promise<void> {
     got = got === undefined ? chunk : Buffer.concat([got, chunk]);
     ready();
   });
-  sock.on("end", () => {
+  const over = () => {
     ended = true;
     ready();
-  });
+  };
+  sock.on("end", over);
+  sock.on("close", over); // also after an error (a reset)
   sock.on("error", () => sock.destroy());
   for (;;) {
     if (got === undefined && !ended) await new Promise<undefined>((resolve) => (wake = resolve));

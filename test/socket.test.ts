@@ -189,6 +189,25 @@ test("readers in turn on one connection: a killed or timed-out recv never takes 
   }
 });
 
+test("a connection's reader parks in the same Wait each time (one object less per message)", async () => {
+  const { server, client, conn } = await pair();
+  try {
+    const reader = spawn(async () => [String(await conn.recv(100)), String(await conn.recv(100))]);
+    await sleep(20);
+    const first = reader.waiting;
+    assert.ok(first, "parked in recv");
+    await client.sendall("a");
+    await sleep(20);
+    assert.equal(reader.waiting, first, "the second recv reuses the first one's Wait");
+    await client.sendall("b");
+    assert.deepEqual(await reader.get(), ["a", "b"]);
+  } finally {
+    client.close();
+    conn.close();
+    server.close();
+  }
+});
+
 test("Timeout interrupts recv, accept and connect-free waits", async () => {
   const { server, client, conn } = await pair();
   try {

@@ -229,6 +229,42 @@ test("sleeps that share a timer: order by end, a kill leaves the others, the las
   assert.equal(timers(), before, "no timer left once every sleeper is killed");
 });
 
+test("sleeps that end together wake one by one: the first can kill the next before it runs", async () => {
+  const log: string[] = [];
+  let b: Task | undefined;
+  const a = spawn(async () => {
+    await sleep(20);
+    log.push("a woke");
+    await b!.kill();
+  });
+  b = spawn(async () => {
+    await sleep(20);
+    log.push("b ran after its sleep");
+  });
+  await joinAll([a, b]);
+  assert.deepEqual(log, ["a woke"]);
+  assert.equal(b.killed, true);
+});
+
+test("sleeps share a timer only when they start together (within 0.1 ms)", async () => {
+  const timers = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
+  const before = timers();
+  // A thousand sleeps started in one go: a few timers, not a thousand.
+  const many = spawn(() => Promise.all(Array.from({ length: 1000 }, () => sleep(200))));
+  await sleep(0);
+  const shared = timers() - before;
+  assert.ok(shared >= 1 && shared < 50, `1,000 sleeps made ${shared} timers`);
+  const later = spawn(async () => {
+    const t0 = performance.now();
+    while (performance.now() - t0 < 0.5); // 0.5 ms later: its own timer
+    await sleep(200);
+  });
+  await sleep(0);
+  assert.equal(timers() - before, shared + 1, "a sleep started 0.5 ms later must not end with an earlier group");
+  await killAll([many, later]);
+  assert.equal(timers(), before);
+});
+
 test("bad arguments throw a TypeError naming the parameter and the value", () => {
   assert.throws(() => sleep(-1), { name: "TypeError", message: "Expected `ms` to be a non-negative number of milliseconds, got `-1`" });
   assert.throws(() => sleep(Number.NaN), { name: "TypeError", message: /`ms`.*got `NaN`/ });
