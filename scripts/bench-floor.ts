@@ -5,7 +5,7 @@
 // resolved with `undefined` while the bytes go through a variable
 // (resolving it with the Buffer measured the same). Whatever this costs above the
 // bare node:net callbacks (scripts/bench-baseline.ts) is the price of
-// `await` itself, which no task library on Node can get under.
+// `await` itself: a server on a task library does at least this much.
 // Usage: npx tsx scripts/bench-floor.ts [--host 127.0.0.1] [--port 0]
 import net from "node:net";
 import { cli, fail, intOption } from "../lib/cli.ts";
