@@ -402,6 +402,11 @@ if (only.has("server")) {
           const g = agg("gevent");
           verdicts.push(`${fmt(conns)} conns: faster than gevent: ${fmt(a.rps)} vs ${fmt(g.rps)} replies/s (${check(a.rps > g.rps)})`);
         }
+        if (servers.includes("floor")) {
+          // Not a target: what the lib costs above `await` itself.
+          const overFloor = median(of(s).map((t) => t.cpuUsPerReply / (of("floor").find((f) => f.round === t.round)?.cpuUsPerReply ?? NaN)));
+          verdicts.push(dim(`${fmt(conns)} conns: the lib over the floor (bare await): CPU/reply ${ratio(overFloor)} (no target)`));
+        }
       }
     }
   }
