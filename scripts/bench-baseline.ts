@@ -2,7 +2,8 @@
 // written with bare node:net callbacks, no tasks and no lib.
 // Usage: npx tsx scripts/bench-baseline.ts [--host 127.0.0.1] [--port 0]
 import net from "node:net";
-import { cli, fail, intOption } from "../lib/cli.ts";
+import { cli, intOption } from "../lib/cli.ts";
+import { runBenchServer } from "./shared/bench-server.ts";
 
 const opts = cli({
   usage: "npx tsx scripts/bench-baseline.ts [--host H] [--port N]",
@@ -35,19 +36,4 @@ const server = net.createServer({ noDelay: true }, (sock) => {
   sock.on("error", () => sock.destroy());
   sock.on("end", () => sock.end());
 });
-server.maxConnections = Infinity;
-server.on("error", (error: NodeJS.ErrnoException) => {
-  if (error.code === "EMFILE" || error.code === "ENFILE") return; // retried by libuv
-  fail(`cannot listen on ${opts.host}:${port} (${error.code ?? error.message}): try another --port`);
-});
-server.listen({ host: opts.host, port, backlog: 4096 }, () => {
-  const a = server.address() as net.AddressInfo;
-  console.log(`listening on ${a.address}:${a.port}`);
-});
-
-const stop = () => {
-  server.close();
-  process.exit(0);
-};
-process.on("SIGINT", stop);
-process.on("SIGTERM", stop);
+runBenchServer(server, opts.host ?? "127.0.0.1", port);

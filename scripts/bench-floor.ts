@@ -8,7 +8,8 @@
 // `await` itself: a server on a task library does at least this much.
 // Usage: npx tsx scripts/bench-floor.ts [--host 127.0.0.1] [--port 0]
 import net from "node:net";
-import { cli, fail, intOption } from "../lib/cli.ts";
+import { cli, intOption } from "../lib/cli.ts";
+import { runBenchServer } from "./shared/bench-server.ts";
 
 const opts = cli({
   usage: "npx tsx scripts/bench-floor.ts [--host H] [--port N]",
@@ -53,19 +54,4 @@ async function talk(sock: net.Socket): Promise<void> {
 }
 
 const server = net.createServer({ noDelay: true, allowHalfOpen: true }, (sock) => void talk(sock));
-server.maxConnections = Infinity;
-server.on("error", (error: NodeJS.ErrnoException) => {
-  if (error.code === "EMFILE" || error.code === "ENFILE") return; // retried by libuv
-  fail(`cannot listen on ${opts.host}:${port} (${error.code ?? error.message}): try another --port`);
-});
-server.listen({ host: opts.host, port, backlog: 4096 }, () => {
-  const a = server.address() as net.AddressInfo;
-  console.log(`listening on ${a.address}:${a.port}`);
-});
-
-const stop = () => {
-  server.close();
-  process.exit(0);
-};
-process.on("SIGINT", stop);
-process.on("SIGTERM", stop);
+runBenchServer(server, opts.host ?? "127.0.0.1", port);
