@@ -8,7 +8,7 @@
  * `play` waits 1 s. Look at the order of the lines, and at the total
  * at the end: about 3.0 s, not 3 + 1 = 4.0 s.
  */
-import { cli } from "../lib/cli.ts";
+import { cli } from "./support/cli.ts";
 import { current, join, sleep, spawn } from "../lib/index.ts";
 
 cli({

@@ -10,9 +10,9 @@
  * to sleep, and a tiny scheduler parks each one on a timer: about 3 s.
  * Look at the time in front of each line.
  */
-import { bar, paint, table, useColor } from "../lib/chart.ts";
-import { cli } from "../lib/cli.ts";
-import { markTimeline } from "../lib/index.ts";
+import { bar, paint, table, useColor } from "./support/chart.ts";
+import { cli } from "./support/cli.ts";
+import { markTimeline } from "./support/timeline.ts";
 
 cli({
   usage: "npx tsx examples/02-yield.ts [--timeline]",

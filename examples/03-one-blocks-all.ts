@@ -11,9 +11,10 @@
  * The blocking detector is on: watch stderr name the hog while the
  * thread is frozen. Add --timeline to see the frozen stretch per task.
  */
-import { paint, table, useColor } from "../lib/chart.ts";
-import { cli, intOption } from "../lib/cli.ts";
-import { detectBlocking, joinAll, sleep, spawn } from "../lib/index.ts";
+import { paint, table, useColor } from "./support/chart.ts";
+import { cli, intOption } from "./support/cli.ts";
+import { joinAll, sleep, spawn } from "../lib/index.ts";
+import { detectBlocking } from "./support/blocking.ts";
 
 const opts = cli({
   usage: "npx tsx examples/03-one-blocks-all.ts [--block-ms N] [--loop-ms N] [--timeline]",

@@ -16,8 +16,8 @@ import os from "node:os";
 import v8 from "node:v8";
 import vm from "node:vm";
 import { Worker } from "node:worker_threads";
-import { bar, fancy, paint, table, useColor } from "../lib/chart.ts";
-import { cli, intOption } from "../lib/cli.ts";
+import { bar, fancy, paint, table, useColor } from "./support/chart.ts";
+import { cli, intOption } from "./support/cli.ts";
 import { joinAll, sleep, spawn } from "../lib/index.ts";
 
 const opts = cli({

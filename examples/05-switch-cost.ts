@@ -13,8 +13,8 @@
  */
 import { spawn as spawnProcess } from "node:child_process";
 import { Worker } from "node:worker_threads";
-import { bar, fancy, int, paint, table, useColor } from "../lib/chart.ts";
-import { cli, intOption } from "../lib/cli.ts";
+import { bar, fancy, int, paint, table, useColor } from "./support/chart.ts";
+import { cli, intOption } from "./support/cli.ts";
 import { sleep, spawn } from "../lib/index.ts";
 
 const opts = cli({

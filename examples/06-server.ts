@@ -12,8 +12,8 @@
  * prints what was served. Tested by test/example-06-server.test.ts.
  */
 import cluster from "node:cluster";
-import { int } from "../lib/chart.ts";
-import { cli, fail, intOption } from "../lib/cli.ts";
+import { int } from "./support/chart.ts";
+import { cli, fail, intOption } from "./support/cli.ts";
 import { Pool, spawn } from "../lib/index.ts";
 import type { Task } from "../lib/index.ts";
 import { listen } from "../lib/socket.ts";

@@ -13,8 +13,8 @@
  * Tested by test/example-07-client.test.ts.
  */
 import { Worker } from "node:worker_threads";
-import { int } from "../lib/chart.ts";
-import { cli, fail, intOption, numberOption } from "../lib/cli.ts";
+import { int } from "./support/chart.ts";
+import { cli, fail, intOption, numberOption } from "./support/cli.ts";
 import { TaskExit, current, joinAll, killAll, sleep, spawn } from "../lib/index.ts";
 import { connect } from "../lib/socket.ts";
 import type { Task } from "../lib/index.ts";

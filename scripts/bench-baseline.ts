@@ -2,7 +2,7 @@
 // written with bare node:net callbacks, no tasks and no lib.
 // Usage: npx tsx scripts/bench-baseline.ts [--host 127.0.0.1] [--port 0]
 import net from "node:net";
-import { cli, intOption } from "../lib/cli.ts";
+import { cli, intOption } from "../examples/support/cli.ts";
 import { runBenchServer } from "./shared/bench-server.ts";
 
 const opts = cli({

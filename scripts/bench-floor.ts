@@ -8,7 +8,7 @@
 // `await` itself: a server on a task library does at least this much.
 // Usage: npx tsx scripts/bench-floor.ts [--host 127.0.0.1] [--port 0]
 import net from "node:net";
-import { cli, intOption } from "../lib/cli.ts";
+import { cli, intOption } from "../examples/support/cli.ts";
 import { runBenchServer } from "./shared/bench-server.ts";
 
 const opts = cli({

@@ -4,7 +4,7 @@
 // Usage: npx tsx scripts/bench-load.ts --port N --conns N [--first N]
 import net from "node:net";
 import { createInterface } from "node:readline";
-import { cli, intOption } from "../lib/cli.ts";
+import { cli, intOption } from "../examples/support/cli.ts";
 
 const opts = cli({
   usage: "npx tsx scripts/bench-load.ts --port N --conns N [--host H] [--first N]",

@@ -3,7 +3,7 @@
 // Usage: npx tsx scripts/bench-spawn.ts --mode lib|bare [--tasks N] [--sleep MS]
 //        node --expose-gc --import tsx scripts/bench-spawn.ts --heap ...  (live heap per task)
 import { setTimeout as delay } from "node:timers/promises";
-import { cli, fail, intOption } from "../lib/cli.ts";
+import { cli, fail, intOption } from "../examples/support/cli.ts";
 import { joinAll, sleep, spawn } from "../lib/index.ts";
 
 const opts = cli({

@@ -2,7 +2,7 @@
 // of examples/01 with the lib and with bare setTimeout, alternated in
 // one process (start-up excluded); prints one JSON line of totals in ms.
 // Usage: npx tsx scripts/bench-timing.ts [--runs N] [--scale X]
-import { cli, intOption, numberOption } from "../lib/cli.ts";
+import { cli, intOption, numberOption } from "../examples/support/cli.ts";
 import { join, sleep, spawn } from "../lib/index.ts";
 
 const opts = cli({

@@ -8,7 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import type { ChildProcess } from "node:child_process";
-import { cli, fail, intOption, numberOption } from "../lib/cli.ts";
+import { cli, fail, intOption, numberOption } from "../examples/support/cli.ts";
 
 const opts = cli({
   usage: "npm run bench -- [options]     (or: npx tsx scripts/bench.ts [options])",

@@ -18,8 +18,8 @@ import { existsSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
-import { cli } from "../lib/cli.ts";
-import { stopTimeline } from "../lib/timeline.ts";
+import { cli } from "../examples/support/cli.ts";
+import { stopTimeline } from "../examples/support/timeline.ts";
 
 /** The runtimes that the examples run on. */
 export const RUNTIMES = ["node", "deno", "bun"] as const;

@@ -21,9 +21,9 @@ import { constants } from "node:os";
 import { createInterface } from "node:readline";
 import type { Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
-import { paint, useColor, width, type Paint } from "../lib/chart.ts";
-import { cli, fail, numberOption } from "../lib/cli.ts";
-import { stopTimeline, timelineOn } from "../lib/timeline.ts";
+import { paint, useColor, width, type Paint } from "../examples/support/chart.ts";
+import { cli, fail, numberOption } from "../examples/support/cli.ts";
+import { stopTimeline, timelineOn } from "../examples/support/timeline.ts";
 import { RUNTIMES, commandFor, findRuntime, runtimeEnv, typedCommand, type Runtime, type RuntimeName } from "./runtimes.ts";
 
 const opts = cli({
@@ -52,7 +52,7 @@ const timeline = timelineOn();
 if (timeline) stopTimeline();
 
 // ---------------------------------------------------------------- colour
-// Colour only on a terminal, honouring NO_COLOR and FORCE_COLOR (lib/chart.ts).
+// Colour only on a terminal, honouring NO_COLOR and FORCE_COLOR (examples/support/chart.ts).
 const colour = useColor();
 const style = (name: Paint) => (s: string) => paint(s, name, colour);
 const bold = style("bold");

@@ -1,17 +1,17 @@
-// The blocking detector (lib/blocking.ts), run in child processes: its
+// The blocking detector (examples/support/blocking.ts), run in child processes: its
 // watcher thread writes to fd 2, which only a parent process can see.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { detectBlocking } from "../lib/index.ts";
+import { detectBlocking } from "../examples/support/blocking.ts";
 
 const run = promisify(execFile);
 
 async function hog(args: string[], extra: Record<string, string> = {}) {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1", XIECHENG_BLOCKING: "", XIECHENG_TIMELINE: "", ...extra };
   delete env.FORCE_COLOR; // (set, even empty, Node warns that NO_COLOR is ignored)
-  const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", "test/fixtures/hog.ts", ...args], {
+  const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", "--import", "./examples/support/preload.ts", "test/fixtures/hog.ts", ...args], {
     env,
     timeout: 60_000,
   });

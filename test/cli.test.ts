@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 
-// Runs a tiny program built on lib/cli.ts with the given arguments.
+// Runs a tiny program built on examples/support/cli.ts with the given arguments.
 function run(...args: string[]) {
   return spawnSync(process.execPath, ["--import", "tsx", "test/fixtures/cli-demo.ts", ...args], { encoding: "utf8" });
 }

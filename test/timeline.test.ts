@@ -1,10 +1,11 @@
-// The timeline (lib/timeline.ts): recording of scripted runs, drawing
+// The timeline (examples/support/timeline.ts): recording of scripted runs, drawing
 // of a fixed recording, and --timeline on example 01.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { type Lane, type Span, joinAll, markTimeline, renderTimeline, sleep, spawn, startTimeline, stopTimeline } from "../lib/index.ts";
+import { joinAll, sleep, spawn } from "../lib/index.ts";
+import { type Lane, type Span, markTimeline, renderTimeline, startTimeline, stopTimeline } from "../examples/support/timeline.ts";
 
 const run = promisify(execFile);
 process.env.NO_COLOR = "1";
@@ -155,10 +156,10 @@ test("--timeline on example 01: eat waits 3 s while play runs and waits 1 s", as
   assert.match(lines.at(-2) ?? "", /\|0 s\s+\|1 s\s+\|2 s\s+\|3 s/);
 });
 
-test("XIECHENG_TIMELINE=1 turns it on for any program that uses the lib", async () => {
+test("XIECHENG_TIMELINE=1 with the preload turns it on for any program", async () => {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1", XIECHENG_TIMELINE: "1", NO_DETECTOR: "1" };
   delete env.FORCE_COLOR;
-  const { stderr } = await run(process.execPath, ["--import", "tsx", "test/fixtures/hog.ts", "block", "300"], { env, timeout: 60_000 });
+  const { stderr } = await run(process.execPath, ["--import", "tsx", "--import", "./examples/support/preload.ts", "test/fixtures/hog.ts", "block", "300"], { env, timeout: 60_000 });
   const lines = stderr.split("\n");
   assert.match(lines[1] ?? "", /^timeline: 3 lanes on one thread, /, stderr);
   // The hog holds the thread for 300 ms: a solid run in its lane, and

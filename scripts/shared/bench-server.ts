@@ -2,7 +2,7 @@
 // scripts/bench-floor.ts): listen, print the ready line the bench waits for,
 // survive running out of descriptors, exit 0 on SIGINT/SIGTERM.
 import type net from "node:net";
-import { fail } from "../../lib/cli.ts";
+import { fail } from "../../examples/support/cli.ts";
 
 /** Listens on host:port with a long backlog and prints `listening on HOST:PORT`. */
 export function runBenchServer(server: net.Server, host: string, port: number): void {

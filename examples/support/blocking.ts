@@ -25,7 +25,7 @@ import { writeSync } from "node:fs";
 import { Worker } from "node:worker_threads";
 import { paint, useColor } from "./chart.ts";
 import { addTaskObserver, taskLabel } from "./observe.ts";
-import { type Task, checkMs } from "./task.ts";
+import { type Task, checkMs } from "../../lib/index.ts";
 
 /** Options of `detectBlocking`. */
 export interface BlockingOptions {
@@ -59,7 +59,8 @@ let stopCurrent: (() => void) | undefined;
 /**
  * Starts the blocking detector; returns a function that stops it.
  * @example
- * import { detectBlocking, spawn, sleep } from "./lib/index.ts";
+ * import { spawn, sleep } from "./lib/index.ts";
+ * import { detectBlocking } from "./examples/support/blocking.ts";
  * detectBlocking({ thresholdMs: 100 });
  * spawn(async function hog() {
  *   await sleep(10);
@@ -224,15 +225,4 @@ export function detectBlocking(options: BlockingOptions = {}): () => void {
 
 function fmt(ms: number): string {
   return ms >= 999.5 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`;
-}
-
-const env = process.env.XIECHENG_BLOCKING;
-if (env !== undefined && env !== "" && env !== "0") {
-  const raw = process.env.XIECHENG_BLOCKING_MS;
-  const thresholdMs = raw === undefined || raw === "" ? 100 : Number(raw);
-  if (!Number.isFinite(thresholdMs) || thresholdMs <= 0) {
-    process.stderr.write(`error: Expected \`XIECHENG_BLOCKING_MS\` to be a number of milliseconds > 0, got \`${raw}\` (unset it for 100 ms)\n`);
-    process.exit(2);
-  }
-  detectBlocking({ thresholdMs });
 }

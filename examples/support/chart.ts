@@ -37,7 +37,7 @@ export function width(text: string): number {
  * Lays out rows under a header, padded into columns. A column whose
  * header starts with a space is right-aligned (numbers).
  * @example
- * import { table } from "./lib/chart.ts";
+ * import { table } from "./examples/support/chart.ts";
  * console.log(table([["way", " ms"], ["a", "12"]]));
  * // →   way   ms
  * //     a     12

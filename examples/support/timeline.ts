@@ -3,7 +3,7 @@
  * task was running and when it was waiting, and draws one lane per
  * task with a time axis when the program exits.
  *
- * Turn it on with `--timeline` on any example (see lib/cli.ts), with
+ * Turn it on with `--timeline` on any example (see ./cli.ts), with
  * `XIECHENG_TIMELINE=1` for any program that imports the lib, or with
  * `startTimeline()`. The chart goes to stderr, so it never mixes with
  * the program's own output. While it is off, nothing is recorded.
@@ -18,7 +18,7 @@
 import { writeSync } from "node:fs";
 import { fancy, ms, paint, useColor } from "./chart.ts";
 import { addTaskObserver, taskLabel } from "./observe.ts";
-import type { Task } from "./task.ts";
+import type { Task } from "../../lib/index.ts";
 
 /** What a lane shows for a stretch of time. */
 export type SpanState = "run" | "wait" | "late";
@@ -100,7 +100,8 @@ const observer = {
  * Starts recording (again, from an empty chart). With `atExit` (the
  * default) the chart is printed to stderr when the process exits.
  * @example
- * import { startTimeline, spawn, sleep } from "./lib/index.ts";
+ * import { spawn, sleep } from "./lib/index.ts";
+ * import { startTimeline } from "./examples/support/timeline.ts";
  * startTimeline();
  * spawn(async function eat() { await sleep(300); });
  * spawn(async function play() { await sleep(100); });
@@ -134,7 +135,7 @@ export function timelineOn(): boolean {
  * tasks (e.g. generators stepped by a loop): `run`, `wait` (for
  * `waitMs` when known) or `done`. Does nothing while the timeline is off.
  * @example
- * import { markTimeline, startTimeline } from "./lib/index.ts";
+ * import { markTimeline, startTimeline } from "./examples/support/timeline.ts";
  * startTimeline(); // the chart is drawn at exit
  * function* job() { yield; }
  * const gen = job();
@@ -277,5 +278,3 @@ function axis(total: number, cols: number): string {
   return out;
 }
 
-const env = process.env.XIECHENG_TIMELINE;
-if (env !== undefined && env !== "" && env !== "0") startTimeline();

@@ -4,6 +4,7 @@
  * failure, 2 bad usage). Built on `node:util` parseArgs.
  */
 import { parseArgs } from "node:util";
+import { applyEnv } from "./env.ts";
 import { startTimeline } from "./timeline.ts";
 
 /** One option: a string value (`--port 80`) or a flag (`--threads`). */
@@ -39,9 +40,9 @@ export function fail(message: string, code = 1): never {
 /**
  * Parses the command line. `--help`/`-h` prints the help and exits 0;
  * a wrong option prints one line and exits 2. Every program also gets
- * `--timeline`: draw who ran when at exit (see lib/timeline.ts).
+ * `--timeline`: draw who ran when at exit (see ./timeline.ts).
  * @example
- * import { cli } from "./lib/cli.ts";
+ * import { cli } from "./examples/support/cli.ts";
  * const opts = cli({ usage: "npx tsx x.ts [--port N]", about: "Demo.",
  *   options: { port: { type: "string", default: "8080", help: "port" } } });
  * console.log(opts.port); // → 8080
@@ -90,6 +91,7 @@ export function cli<O extends Record<string, OptionSpec>>(spec: CliSpec<O>): Val
     process.stdout.write(`${lines.join("\n")}\n`);
     process.exit(0);
   }
+  applyEnv();
   if (values.timeline) startTimeline();
   delete values.timeline;
   return values as Values<O>;

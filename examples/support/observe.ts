@@ -5,7 +5,7 @@
  * added, and empties it again when the last one is removed, so that
  * nothing is paid while no observer is on.
  */
-import { type Task, type TaskObserver, setTaskObserver } from "./task.ts";
+import { type Task, type TaskObserver, setTaskObserver } from "../../lib/index.ts";
 
 const observers: TaskObserver[] = [];
 

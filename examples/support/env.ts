@@ -1,0 +1,23 @@
+/**
+ * The environment variables of the apparatus (see ./preload.ts).
+ * `applyEnv()` starts what they ask for; importing this file does
+ * nothing by itself.
+ */
+import { detectBlocking } from "./blocking.ts";
+import { startTimeline } from "./timeline.ts";
+
+const on = (v: string | undefined) => v !== undefined && v !== "" && v !== "0";
+
+/** Starts the timeline and the blocking detector if the environment asks for them. */
+export function applyEnv(env: NodeJS.ProcessEnv = process.env): void {
+  if (on(env.XIECHENG_TIMELINE)) startTimeline();
+  if (on(env.XIECHENG_BLOCKING)) {
+    const raw = env.XIECHENG_BLOCKING_MS;
+    const thresholdMs = raw === undefined || raw === "" ? 100 : Number(raw);
+    if (!Number.isFinite(thresholdMs) || thresholdMs <= 0) {
+      process.stderr.write(`error: Expected \`XIECHENG_BLOCKING_MS\` to be a number of milliseconds > 0, got \`${raw}\` (unset it for 100 ms)\n`);
+      process.exit(2);
+    }
+    detectBlocking({ thresholdMs });
+  }
+}
