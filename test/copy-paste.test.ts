@@ -151,3 +151,10 @@ test("README's tsconfig.json type-checks the copied lib/ and the server", { time
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("README.zh-CN.md shows the same echo server as README.md, character for character", () => {
+  const zh = readFileSync(path.join(ROOT, "README.zh-CN.md"), "utf8");
+  const m = /^```ts\n(\/\/ server\.ts[\s\S]*?)^```$/m.exec(zh);
+  assert.ok(m, "README.zh-CN.md has no ```ts block starting with // server.ts");
+  assert.equal(m[1], serverCode(), "the Chinese README's server differs from the English one (the tested one)");
+});
