@@ -145,7 +145,7 @@ if (workers > 1 && cluster.isPrimary) {
     // accept() would fail the loop's task with SocketClosedError.
     void loop?.kill();
     server?.close();
-    for (const conn of open) conn.abort();
+    for (const conn of open) conn.close();
     if (worker) process.send?.({ served, echoed }, () => process.exit(0));
     else {
       console.log(summary());

@@ -1,10 +1,10 @@
 /**
  * Pool: at most `size` tasks at once, like `gevent.pool.Pool`.
  *
- * `pool.spawn()` queues the job and returns a Promise of its Task,
- * settled when the job starts: `await` it to slow down while the pool
- * is full (gevent's spawn blocks the caller), or spawn many without
- * `await` and `join()` them all. The pool never runs more than `size`.
+ * `pool.spawn()` queues the job and returns a Promise of its Task that
+ * settles when the job starts. `await` it to slow down while the pool is
+ * full (gevent's spawn blocks the caller), or spawn many without `await`
+ * and `join()` them all: the pool never runs more than `size` at once.
  */
 import { Task, joinAll, killAll, spawn } from "./task.ts";
 import { show, suspend } from "./wait.ts";
@@ -24,13 +24,11 @@ export class Pool {
   readonly #waiters = new Set<() => void>();
 
   constructor(size: number) {
-    if (!Number.isInteger(size) || size < 1) {
-      throw new TypeError(`Expected \`size\` to be an integer from 1 and up, got \`${show(size)}\``);
-    }
+    if (!Number.isInteger(size) || size < 1) throw new TypeError(`Expected \`size\` to be an integer from 1 and up, got \`${show(size)}\``);
     this.size = size;
   }
 
-  /** The running tasks of the pool. */
+  /** The running tasks. */
   get tasks(): Task[] {
     return [...this.#running];
   }
@@ -42,12 +40,12 @@ export class Pool {
 
   /** True when a new job would have to wait. */
   full(): boolean {
-    return this.freeCount() <= 0;
+    return this.freeCount() === 0 || this.#queue.length > 0;
   }
 
-  /** Waits (a switch point) until a slot is free. */
+  /** Waits (a switch point) until a new job could start at once. */
   async waitAvailable(): Promise<void> {
-    while (this.full() || this.#queue.length > 0) {
+    while (this.full()) {
       await suspend<void>((resolve) => {
         this.#waiters.add(resolve);
         return () => this.#waiters.delete(resolve);
@@ -62,10 +60,7 @@ export class Pool {
       this.#queue.push(() => {
         const task = spawn(fn, ...args);
         this.#running.add(task as Task);
-        task.onDone(() => {
-          this.#running.delete(task as Task);
-          this.#next();
-        });
+        task.onDone(() => this.#running.delete(task as Task) && this.#next());
         resolve(task);
       });
       this.#next();
@@ -73,26 +68,24 @@ export class Pool {
   }
 
   #next(): void {
-    while (!this.full() && this.#queue.length > 0) this.#queue.shift()!();
+    while (this.freeCount() > 0 && this.#queue.length > 0) this.#queue.shift()!();
     if (this.full()) return;
     for (const wake of this.#waiters) wake();
     this.#waiters.clear();
   }
 
-  /** Waits until every job handed to the pool is over, or `timeoutMs` passed; returns whether all are. */
+  /** Waits until every job handed to the pool is over (true), or `timeoutMs` has passed (false). */
   async join(timeoutMs?: number): Promise<boolean> {
-    const end = timeoutMs === undefined ? Infinity : performance.now() + timeoutMs;
-    while (this.#running.size > 0) {
-      const left = end - performance.now();
-      if (left <= 0) return false;
-      await joinAll(this.#running, left === Infinity ? {} : { timeout: left });
+    const end = performance.now() + (timeoutMs ?? Infinity);
+    while (this.#running.size > 0 && performance.now() < end) {
+      await joinAll(this.#running, { timeout: timeoutMs === undefined ? undefined : end - performance.now() });
     }
-    return true;
+    return this.#running.size === 0;
   }
 
-  /** Kills every job of the pool, queued or running, and waits until they are over. */
+  /** Kills every job, queued (it never runs) or running; resolves once all are over. */
   kill(): Promise<void> {
-    for (const start of this.#queue.splice(0)) start(); // spawned, then killed before they run
+    for (const start of this.#queue.splice(0)) start();
     return killAll(this.#running);
   }
 }

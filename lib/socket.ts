@@ -1,28 +1,13 @@
 /**
- * Sockets: Python's `socket` (as gevent patches it), over node:net.
- *
- * `listen()` gives a server whose `accept()` waits for a connection;
- * `connect()` opens one. A connection has `recv(maxBytes)`,
- * `sendall(bytes)`, `shutdown()` and `close()`. Every wait is a switch
- * point: other tasks run meanwhile, and `kill()` or a Timeout ends it.
- *
- * Differences from Python's socket:
- * - Waits return Promises: `await conn.recv(1024)`.
- * - `listen(host, port, { backlog })` is socket + bind + listen.
- * - `accept()` returns the connection alone (its peer is
- *   `conn.remoteAddress`/`remotePort`), not a `(conn, address)` pair.
- * - `sendall` resolves once node:net holds the bytes and its buffer is
- *   below 16 KB; it waits while the peer does not read.
- * - At most 64 KB (`READ_LIMIT`) wait unread; then reading pauses and
- *   TCP slows the sender down.
- * - A reset is `ConnectionResetError`; bytes received before an error
- *   are returned first. A socket error never crashes the process.
- * - Only one task at a time may wait in `recv` (or `accept`).
+ * Sockets: Python's `socket` as gevent patches it, over node:net. Every
+ * wait (`accept`, `recv`, `sendall`, `connect`) is a switch point that a
+ * kill or Timeout can end. A socket error never crashes the process: the
+ * next `recv` or `sendall` throws it, after the bytes that came before.
  */
 import net from "node:net";
 import { type Wait, park, show, wake } from "./wait.ts";
 
-/** Bytes a connection holds for a task that is not in `recv`. */
+/** Bytes a connection holds unread; past them, reading pauses and TCP slows the sender. */
 export const READ_LIMIT = 64 * 1024;
 
 /** A reset by the peer; Python's `ConnectionResetError`. */
@@ -44,17 +29,16 @@ export class SocketClosedError extends Error {
 }
 
 const EMPTY = Buffer.alloc(0);
-const busy = (what: string) => new Error(`another task is already waiting in ${what}`);
+const busy = (what: string) => new Error(`another task is already waiting in ${what}()`);
 
 /** One TCP connection. */
 export class Connection {
   readonly remoteAddress: string;
   readonly remotePort: number;
   readonly #sock: net.Socket;
-  #chunks: Buffer[] = [];
+  readonly #chunks: Buffer[] = [];
   #buffered = 0;
-  #eof = false;
-  #closed = false;
+  #ended = false; // no more data will come: the peer's end, a close or an error
   #error: Error | undefined;
   #reader: Wait<Buffer> | undefined;
   #max = 0;
@@ -65,54 +49,45 @@ export class Connection {
     this.#sock = sock;
     this.remoteAddress = sock.remoteAddress ?? "";
     this.remotePort = sock.remotePort ?? 0;
-    sock.setNoDelay(true);
+    sock.setNoDelay(true); // small replies go at once
     sock.on("data", (chunk: Buffer) => {
       this.#chunks.push(chunk);
-      this.#buffered += chunk.length;
-      if (this.#buffered >= READ_LIMIT) sock.pause();
+      if ((this.#buffered += chunk.length) >= READ_LIMIT) sock.pause();
       this.#feed();
     });
-    sock.on("end", () => {
-      this.#eof = true;
-      this.#feed();
-    });
+    sock.on("end", () => this.#end());
     sock.on("drain", () => this.#writer && wake(this.#writer, undefined));
     sock.on("error", (e: NodeJS.ErrnoException) => {
       this.#error ??= e.code === "ECONNRESET" || e.code === "EPIPE" ? new ConnectionResetError(e) : e;
     });
     sock.on("close", () => {
-      if (!this.#eof) this.#error ??= new SocketClosedError();
-      this.#eof = true;
-      this.#feed();
-      if (this.#writer) this.#writer.interrupt(this.#error ?? new SocketClosedError());
+      this.#end(this.#ended ? undefined : new SocketClosedError());
+      this.#writer?.interrupt(this.#error ?? new SocketClosedError());
     });
   }
 
-  // Hands what is there (data, then the end or the error) to the
-  // task waiting in recv, if any.
+  #end(error?: Error): void {
+    this.#ended = true;
+    this.#error ??= error;
+    this.#feed();
+  }
+  // Gives the task in recv what there is: data first, then the end or the error.
   #feed(): void {
     const wait = this.#reader;
-    if (wait === undefined || wait.over) return;
-    if (this.#buffered === 0 && !this.#eof && !this.#closed) return;
+    if (wait === undefined || wait.over || (this.#buffered === 0 && !this.#ended)) return;
     this.#reader = undefined;
-    if (this.#buffered > 0) wake(wait, this.#take(this.#max));
-    else if (this.#error) wait.interrupt(this.#error);
-    else wake(wait, EMPTY);
-  }
-
-  #take(max: number): Buffer {
+    if (this.#buffered === 0) return this.#error ? wait.interrupt(this.#error) : void wake(wait, EMPTY);
     const first = this.#chunks[0]!;
-    const out = first.length <= max ? first : first.subarray(0, max);
-    if (out === first) this.#chunks.shift();
-    else this.#chunks[0] = first.subarray(max);
+    const out = first.length <= this.#max ? this.#chunks.shift()! : first.subarray(0, this.#max);
+    if (out !== first) this.#chunks[0] = first.subarray(this.#max);
     this.#buffered -= out.length;
-    if (this.#buffered < READ_LIMIT && this.#sock.isPaused() && !this.#closed) this.#sock.resume();
-    return out;
+    if (this.#buffered < READ_LIMIT && this.#sock.isPaused() && !this.#ended) this.#sock.resume();
+    wake(wait, out);
   }
 
   /**
-   * Waits for data and returns up to `maxBytes` bytes; an empty Buffer
-   * means the peer has closed its side. Python's `recv`.
+   * Waits for data; returns up to `maxBytes` bytes (yours to change), or
+   * an empty Buffer once the peer has closed its side. Python's `recv`.
    * @example
    * import { connect } from "./lib/index.ts";
    * const conn = await connect("127.0.0.1", 8080);
@@ -124,7 +99,7 @@ export class Connection {
     if (!(Number.isInteger(maxBytes) && maxBytes >= 0)) {
       throw new TypeError(`Expected \`maxBytes\` to be a non-negative integer, got \`${show(maxBytes)}\``);
     }
-    if (this.#reader && !this.#reader.over) throw busy("recv() on this connection");
+    if (this.#reader && !this.#reader.over) throw busy("recv");
     return park<Buffer>((wait) => {
       if (maxBytes === 0) return void wake(wait, EMPTY);
       this.#reader = wait;
@@ -133,58 +108,39 @@ export class Connection {
     });
   }
 
-  /** Sends every byte of `data`, waiting while the peer does not read. Python's `sendall`. */
+  /** Sends all of `data`; waits while node:net holds 16 KB the peer has not read. Python's `sendall`. */
   sendall(data: Uint8Array | string): Promise<void> {
     return park<void>((wait) => {
-      const sock = this.#sock;
-      if (this.#closed || sock.destroyed || this.#error) return wait.interrupt(this.#error ?? new SocketClosedError());
-      if (sock.write(data)) return void wake(wait, undefined);
-      this.#writer = wait;
+      if (this.#error || this.#sock.destroyed) return wait.interrupt(this.#error ?? new SocketClosedError());
+      if (this.#sock.write(data)) wake(wait, undefined);
+      else this.#writer = wait;
     });
   }
 
-  /** Ends the sending side; the peer's `recv` returns empty. Python's `shutdown(SHUT_WR)`. */
+  /** Ends the sending side: the peer's `recv` returns empty. Python's `shutdown(SHUT_WR)`. */
   shutdown(): void {
-    if (!this.#closed) this.#sock.end();
+    this.#sock.end();
   }
 
-  /** Sends what is queued, then closes. Never throws; a waiting `recv` gets `SocketClosedError`. */
+  /** Sends what is queued, then closes; a task in `recv` gets `SocketClosedError`. Never throws. */
   close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#error ??= new SocketClosedError();
     const sock = this.#sock;
     if (sock.writableLength === 0) sock.destroy();
     else {
       sock.end(() => sock.destroy());
-      // A peer that never reads must not keep it open for ever.
-      setTimeout(() => sock.destroy(), 10_000).unref();
+      setTimeout(() => sock.destroy(), 10_000).unref(); // a peer that never reads
     }
-    this.#feed();
-  }
-
-  /** Closes at once, dropping unsent bytes (the peer may see a reset). */
-  abort(): void {
-    this.close();
-    this.#sock.destroy();
-  }
-
-  /** @internal starts reading (accepted connections wait paused). */
-  resume(): void {
-    if (this.#buffered < READ_LIMIT) this.#sock.resume();
+    this.#end(new SocketClosedError());
   }
 }
 
-/**
- * Opens a TCP connection; rejects with node's error (`.code` is
- * `ECONNREFUSED` if nothing listens). Python's `create_connection`.
- */
+/** Opens a TCP connection; rejects with node's error (`code`: `ECONNREFUSED`...). Python's `create_connection`. */
 export function connect(host: string, port: number): Promise<Connection> {
   checkAddress(host, port);
   return park<Connection>((wait) => {
     const sock = net.connect({ host, port, allowHalfOpen: true });
     sock.once("error", (e) => wait.interrupt(e));
-    sock.once("connect", () => wake(wait, new Connection(sock)) || sock.destroy());
+    sock.once("connect", () => wake(wait, new Connection(sock)));
     wait.cancel = () => sock.destroy();
   });
 }
@@ -210,14 +166,10 @@ export class Server {
     if (wait === undefined || wait.over) return;
     if (this.#closed) return wait.interrupt(new SocketClosedError("server"));
     const conn = this.#queue.shift();
-    if (conn) {
-      this.#waiter = undefined;
-      wake(wait, conn);
-      conn.resume();
-    }
+    if (conn) wake(wait, conn);
   }
 
-  /** The address and real port (useful after listening on port 0). */
+  /** The address and real port (after listening on port 0, say). */
   address(): { host: string; port: number } {
     const a = this.#server.address() as net.AddressInfo;
     return { host: a.address, port: a.port };
@@ -225,7 +177,7 @@ export class Server {
 
   /** Waits for the next connection. Python's `accept`, minus the address pair. */
   accept(): Promise<Connection> {
-    if (this.#waiter && !this.#waiter.over) throw busy("accept() on this server");
+    if (this.#waiter && !this.#waiter.over) throw busy("accept");
     return park<Connection>((wait) => {
       this.#waiter = wait;
       this.#feed();
@@ -237,39 +189,29 @@ export class Server {
     if (this.#closed) return;
     this.#closed = true;
     this.#server.close();
-    for (const conn of this.#queue.splice(0)) conn.abort();
+    for (const conn of this.#queue.splice(0)) conn.close();
     this.#feed();
   }
 }
 
-/** Options of `listen`. */
-export interface ListenOptions {
-  /** Finished handshakes the kernel queues before `accept` (default 511). */
-  backlog?: number;
-}
-
 /**
- * Listens for TCP connections on `host:port` (port 0: any free port).
- * Python's socket() + bind() + listen(backlog), in one call.
+ * Listens on `host:port` (0: any free port): Python's socket(), bind()
+ * and listen(backlog), where `backlog` handshakes wait for `accept()`.
  * @example
  * import { listen } from "./lib/index.ts";
  * const server = await listen("127.0.0.1", 0);
  * console.log(server.address().port > 0); // → true
  * server.close();
  */
-export function listen(host: string, port: number, options: ListenOptions = {}): Promise<Server> {
+export function listen(host: string, port: number, { backlog = 511 }: { backlog?: number } = {}): Promise<Server> {
   checkAddress(host, port);
-  const { backlog = 511 } = options;
   if (!(Number.isInteger(backlog) && backlog >= 1)) {
     throw new TypeError(`Expected \`backlog\` to be a positive integer, got \`${show(backlog)}\``);
   }
   return park<Server>((wait) => {
-    const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true });
+    const server = net.createServer({ allowHalfOpen: true });
     server.once("error", (e) => wait.interrupt(e));
-    server.listen({ host, port, backlog }, () => {
-      server.on("error", () => {}); // after listening: errors belong to connections
-      wake(wait, new Server(server));
-    });
+    server.listen({ host, port, backlog }, () => wake(wait, new Server(server.on("error", () => {}))));
     wait.cancel = () => server.close();
   });
 }

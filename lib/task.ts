@@ -1,13 +1,10 @@
 /**
- * Tasks: gevent's greenlets, written with async/await.
- *
- * `spawn(fn)` runs `fn` as a task on the one JavaScript thread. A task
- * runs until it reaches a switch point (`await sleep()`, `await join()`,
- * a socket wait); there it parks in a `Wait`, and other tasks run until
- * something wakes it. That is the note's "concurrency = switching +
- * saving state", done by the program: the saved state is the paused
- * async function. How this differs from gevent: README.md, and
- * test/conformance.test.ts, which runs both.
+ * Tasks: gevent's greenlets, written with async/await. `spawn(fn)` runs
+ * `fn` as a task on the one JavaScript thread until it reaches a switch
+ * point (`await sleep()`, `join()`, a socket wait); there it parks, and
+ * other tasks run until something wakes it: the note's "concurrency =
+ * switching + saving state", where the saved state is the paused async
+ * function. Differences from gevent: README.md, test/conformance.test.ts.
  */
 import { Scope, type Wait, checkMs, currentScope, interrupt, observer, park, runIn, setOutside, show, wake } from "./wait.ts";
 
@@ -28,11 +25,9 @@ type Callback = (task: Task) => void;
 export class Task<T = unknown> extends Scope {
   /** `Task-1`, `Task-2`... in spawn order, `MainTask` outside any task; may be set. */
   name: string;
-  /** The function's return value, once it has returned. */
+  /** What the function returned, or threw (a kill is not a failure); whether a kill ended it. */
   value: T | undefined = undefined;
-  /** What the function threw, if it failed (a kill is not a failure). */
   exception: unknown = undefined;
-  /** True once `kill()` has ended the task. */
   killed = false;
   #state: "new" | "running" | "over" = "new";
   #fn: Fn | undefined;
@@ -59,12 +54,10 @@ export class Task<T = unknown> extends Scope {
   ready(): boolean {
     return this.#state === "over";
   }
-
   /** True once the task has left the start queue (it ran, or was killed first). */
   started(): boolean {
     return this.#state !== "new";
   }
-
   /** True if the task is over without an exception (a kill counts, as in gevent). */
   successful(): boolean {
     return this.ready() && this.exception === undefined;
@@ -79,18 +72,23 @@ export class Task<T = unknown> extends Scope {
   }
 
   /**
-   * Ends the task. One that has not started never runs; a running one
-   * gets `TaskExit` from its current or next lib switch point (`sleep`,
-   * `join`, `recv`...), and its `finally` blocks run. A task that awaits
-   * anything else (a plain Promise, `fetch`) meets the kill only at its
-   * next lib switch point, and is not killed if it ends first. Resolves
-   * when the task is over (at once if it kills itself); never rejects.
+   * Ends the task: one not started never runs; a running one gets
+   * `TaskExit` from its current or next lib switch point (`sleep`,
+   * `join`, `recv`...), so its `finally` blocks run. While it awaits
+   * anything else (a plain Promise, `fetch`) the kill waits, and is lost
+   * if the task ends first. Resolves once the task is over; never
+   * rejects, except in a task that kills itself: there `await` throws the
+   * `TaskExit` at once, and without `await` its next switch point does.
    */
   kill(): Promise<void> {
-    if (this.#state === "new") this.end(undefined, new TaskExit());
-    else if (this.#state === "running") interrupt(this, new TaskExit());
-    if (this.ready() || this === current()) return Promise.resolve();
-    return new Promise((resolve) => this.onDone(() => resolve()));
+    const exit = new TaskExit();
+    if (this.#state === "new") this.end(undefined, exit);
+    else if (this.#state === "running") interrupt(this, exit);
+    if (this.ready()) return Promise.resolve();
+    if (this !== current()) return new Promise((resolve) => this.onDone(() => resolve()));
+    const self = Promise.reject(exit);
+    self.catch(() => {}); // not awaited: no unhandled rejection
+    return self;
   }
 
   /** @internal calls `fn(task)` once the task is over. */
@@ -124,7 +122,6 @@ export class Task<T = unknown> extends Scope {
   static #returned(value: unknown): void {
     current().end(value);
   }
-
   static #failed(error: unknown): void {
     current().end(undefined, error ?? new Error(String(error)));
   }
@@ -134,10 +131,11 @@ export class Task<T = unknown> extends Scope {
     else if (error === undefined) this.value = value as T;
     else {
       this.exception = error;
-      // Like gevent's hub: reported at once, even if someone joins later.
+      // Like gevent's hub: reported at once, even if someone joins later;
+      // one line with where it was thrown (the stack is in `exception`).
       const e = error instanceof Error ? error : undefined;
-      const stack = e?.stack ? `${e.stack}\n` : "";
-      console.error(`${stack}${this.name} (${this.fnName}) failed with ${e ? `${e.name}: ${e.message}` : String(error)}`);
+      const at = /\n\s+at (?:.* \()?(?:file:\/\/)?(.+?)\)?$/m.exec(e?.stack ?? "")?.[1]?.replace(`${process.cwd()}/`, "");
+      console.error(`${this.name} (${this.fnName}) failed with ${e ? `${e.name}: ${e.message}` : String(error)}${at ? ` (at ${at})` : ""}`);
     }
     this.#state = "over";
     observer?.end?.(this as Task);
@@ -210,9 +208,8 @@ export function join(task: Task<unknown>, timeoutMs?: number): Promise<boolean> 
 }
 
 /**
- * Waits for every task, or until `timeout` ms have passed, and returns
- * those that finished, in the order given. With `raiseError`, rejects
- * with the first failure instead. `gevent.joinall`.
+ * Waits for every task, or `timeout` ms, and returns those that are
+ * over, in order; `raiseError`: rejects with the first failure.
  * @example
  * import { spawn, sleep, joinAll } from "./lib/index.ts";
  * const tasks = [spawn(sleep, 10), spawn(sleep, 20)];

@@ -1,11 +1,10 @@
 /**
- * Timeouts: gevent's `Timeout` and `with_timeout`, in milliseconds.
- *
- * A Timeout throws its `TimeoutError` at the current or next switch
- * point of the code that started it. Code that never reaches a switch
- * point cannot time out, as in gevent.
+ * Timeouts: gevent's `Timeout` and `with_timeout`, in milliseconds. A
+ * Timeout throws its `TimeoutError` at the current or next switch point
+ * of the code that started it; code that never reaches a switch point
+ * cannot time out, as in gevent.
  */
-import { Scope, checkMs, currentScope, interrupt, runIn, show } from "./wait.ts";
+import { Scope, checkMs, currentScope, enterScope, interrupt, now, runIn, show } from "./wait.ts";
 
 /** The error a `Timeout` throws; `timeout` tells which one fired. */
 export class TimeoutError extends Error {
@@ -18,16 +17,15 @@ export class TimeoutError extends Error {
 }
 
 /**
- * A timer that interrupts the task that started it (inside a
- * `withTimeout`, only the code inside). gevent's
- * `Timeout(seconds).start()` and `.close()`; prefer `withTimeout`.
+ * A timer that interrupts the task that started it: gevent's
+ * `Timeout(seconds).start()` and `.close()`. Prefer `withTimeout`.
  * @example
- * import { Timeout, TimeoutError, sleep } from "./lib/index.ts";
+ * import { Timeout, sleep } from "./lib/index.ts";
  * const t = Timeout.start(50);
  * try {
  *   await sleep(1000);
  * } catch (e) {
- *   console.log(e instanceof TimeoutError && e.timeout === t); // → true
+ *   console.log((e as { timeout?: unknown }).timeout === t); // → true
  * } finally {
  *   t.cancel();
  * }
@@ -36,7 +34,6 @@ export class Timeout {
   readonly ms: number;
   #scope: Scope | undefined;
   #timer: NodeJS.Timeout | undefined;
-  #immediate: NodeJS.Immediate | undefined;
   #error: TimeoutError | undefined;
 
   constructor(ms: number) {
@@ -44,37 +41,34 @@ export class Timeout {
     this.ms = ms;
   }
 
-  /** Creates and starts a Timeout for the running code. */
+  /** Creates and starts a Timeout. */
   static start(ms: number): Timeout {
     return new Timeout(ms).start();
   }
 
-  /** Starts (or restarts) the countdown for the running code. */
+  /** Starts (or restarts) the countdown for the code that runs after it, in this chain of awaits. */
   start(): this {
     this.cancel();
-    const scope = (this.#scope = currentScope());
-    this.#timer = setTimeout(() => {
-      // Fire after the other timers due now: a wait as long as the
-      // Timeout, started after it, still ends first, as in gevent.
-      this.#immediate = setImmediate(() => interrupt(scope, (this.#error = new TimeoutError(this))));
-    }, this.ms);
+    // Its own scope: the running code's waits from here on, not the
+    // waits of other code of the task (a callback, a Promise.all branch).
+    const scope = (this.#scope = enterScope(new Scope(currentScope())));
+    const due = now() + this.ms;
+    this.#timer = setTimeout(() => interrupt(scope, (this.#error = new TimeoutError(this)), due), this.ms);
     return this;
   }
 
   /** Stops the countdown; a timeout not yet delivered is dropped. */
   cancel(): void {
     clearTimeout(this.#timer);
-    clearImmediate(this.#immediate);
-    const scope = this.#scope;
-    if (scope && scope.pending === this.#error) scope.pending = undefined;
+    if (this.#scope && this.#scope.pending === this.#error) this.#scope.pending = undefined;
     this.#scope = this.#error = undefined;
   }
 }
 
 /**
  * Runs `fn`; throws `TimeoutError` if it has not finished after `ms`
- * milliseconds. Only the waits of `fn` are interrupted, not others of
- * the same task. Like `gevent.with_timeout`.
+ * milliseconds. Only the waits inside `fn` are interrupted, not other
+ * waits of the task. `gevent.with_timeout`.
  * @example
  * import { withTimeout, sleep } from "./lib/index.ts";
  * await withTimeout(1000, () => sleep(10)); // fine

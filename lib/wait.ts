@@ -1,35 +1,24 @@
 /**
- * Switch points: how a task parks and how it wakes.
- *
- * Every wait of the lib (`sleep`, `join`, `recv`...) is a `park()`: the
- * task's async function pauses on a Promise, and a `Wait` remembers how
- * to wake it (`wake`) or to end it early with an error (`interrupt`, for
- * `kill()` and Timeouts). Meanwhile the other tasks run.
+ * Switch points: how a task parks and wakes. Every wait of the lib
+ * (`sleep`, `join`, `recv`...) is a `park()`: the task's async function
+ * pauses on a Promise, and a `Wait` knows how to wake it (`wake`) or to
+ * end it early with an error (`interrupt`: kills and Timeouts).
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { Task } from "./task.ts";
 
 /** Told of each step of every task (the demos' timeline uses it). */
-export interface TaskObserver {
-  spawn?(task: Task): void;
-  start?(task: Task): void;
-  park?(task: Task, ms?: number): void;
-  resume?(task: Task): void;
-  end?(task: Task): void;
-}
+export type TaskObserver = { [K in "spawn" | "start" | "park" | "resume" | "end"]?: (task: Task, ms?: number) => void };
 /** @internal */
 export let observer: TaskObserver | undefined;
 /** Installs (or, with `undefined`, removes) the observer of all tasks. */
 export const setTaskObserver = (o: TaskObserver | undefined): void => void (observer = o);
 
-/**
- * @internal What a kill or a Timeout interrupts: a whole task, or the
- * code inside one `withTimeout`. `pending`: an interrupt that waits for
- * the next switch point inside the scope.
- */
+/** @internal What a kill or Timeout interrupts: a task, or the code inside a `withTimeout`. */
 export class Scope {
   readonly task: Task;
   readonly parent: Scope | undefined;
+  /** An interrupt for the next switch point inside the scope. */
   pending: Error | undefined = undefined;
   constructor(parent: Scope | undefined) {
     this.parent = parent;
@@ -37,17 +26,19 @@ export class Scope {
   }
 }
 
-// The scope the running code is in. AsyncLocalStorage carries it across
-// every `await` and into callbacks, on Node, Deno and Bun alike.
+// The scope of the running code: AsyncLocalStorage carries it across
+// every `await` and into callbacks, on Node, Deno and Bun alike. Code
+// outside any task is in MainTask, which task.ts registers.
 const context = new AsyncLocalStorage<Scope>();
-// Code outside any task is in MainTask (task.ts registers it).
 let outside: Scope;
 /** @internal */
 export const setOutside = (main: Scope): void => void (outside = main);
 /** @internal */
 export const currentScope = (): Scope => context.getStore() ?? outside;
-/** @internal Runs `fn` inside `scope`. */
+/** @internal */
 export const runIn = <T>(scope: Scope, fn: () => T): T => context.run(scope, fn);
+/** @internal Puts the rest of the running code, and what it awaits, in `scope`. */
+export const enterScope = (scope: Scope): Scope => (context.enterWith(scope), scope);
 
 /** @internal One parked wait: how to wake or undo it, and (for a join) what it waits for. */
 export class Wait<T> {
@@ -56,6 +47,8 @@ export class Wait<T> {
   readonly reject: (error: unknown) => void;
   readonly on: Task[] | undefined;
   cancel: (() => void) | NodeJS.Timeout | undefined = undefined;
+  /** When a sleep is due (see `now()`). */
+  due = Infinity;
   over = false;
   constructor(scope: Scope, resolve: (value: T) => void, reject: (error: unknown) => void, on?: Task[]) {
     this.scope = scope;
@@ -88,23 +81,23 @@ export class Wait<T> {
 /** @internal Ends `wait` with `value` unless it is over; returns whether it took it. */
 export const wake = <T>(wait: Wait<T>, value: T): boolean => wait.settle() && (wait.resolve(value), true);
 
-/** @internal Throws `error` into the waits inside `scope`, or keeps it for the next one. */
-export function interrupt(scope: Scope, error: Error): void {
+/**
+ * @internal Throws `error` into the waits inside `scope`, or keeps it for
+ * its next switch point, also when a sleep there is due by `due` (a
+ * Timeout's): that sleep ends first, as in gevent.
+ */
+export function interrupt(scope: Scope, error: Error, due = -Infinity): void {
   const ws = scope.task.waits;
-  let hit = false;
-  for (const w of Array.isArray(ws) ? [...ws] : ws ? [ws] : []) {
+  const mine = (Array.isArray(ws) ? ws : ws ? [ws] : []).filter((w) => {
     let s: Scope | undefined = w.scope;
     while (s && s !== scope) s = s.parent;
-    if (s) hit = (w.interrupt(error), true);
-  }
-  if (!hit) scope.pending = error;
+    return s !== undefined;
+  });
+  if (mine.length === 0 || mine.some((w) => w.due <= due)) scope.pending = error;
+  else for (const w of mine) w.interrupt(error);
 }
 
-/**
- * @internal The switch point under every wait: parks the running code;
- * `start(wait)` arranges the wake-up (`wake(wait, value)`) and may set
- * `wait.cancel`. An interrupt pending for the scope is thrown instead.
- */
+/** @internal Parks the running code; `start(wait)` arranges `wake(wait, value)` and may set `wait.cancel`. */
 export function park<T>(start: (wait: Wait<T>) => void, ms?: number, on?: Task[]): Promise<T> {
   const scope = currentScope();
   for (let s: Scope | undefined = scope; s; s = s.parent) {
@@ -124,11 +117,7 @@ export function park<T>(start: (wait: Wait<T>) => void, ms?: number, on?: Task[]
   return promise;
 }
 
-/**
- * A switch point for any callback-based wait: parks the running task
- * until `begin` calls `resolve` or `reject`. A kill or Timeout ends the
- * wait early: the cleanup `begin` returns runs, and the promise rejects.
- */
+/** A switch point for any callback API: parks until `begin` calls back; a kill runs its cleanup. */
 export function suspend<T>(begin: (resolve: (value: T) => void, reject: (error: unknown) => void) => (() => void) | void): Promise<T> {
   return park<T>((wait) => {
     const cleanup = begin((v) => wake(wait, v), (e) => wait.settle() && wait.reject(e));
@@ -146,7 +135,12 @@ export function suspend<T>(begin: (resolve: (value: T) => void, reject: (error: 
  */
 export function sleep(ms = 0): Promise<void> {
   checkMs(ms, "ms");
-  if (ms > 0) return park<void>((wait) => (wait.cancel = setTimeout(wake, ms, wait, undefined)), ms);
+  if (ms > 0) {
+    return park<void>((wait) => {
+      wait.due = now() + ms;
+      wait.cancel = setTimeout(wake, ms, wait, undefined);
+    }, ms);
+  }
   return suspend((resolve) => {
     const immediate = setImmediate(resolve);
     return () => clearImmediate(immediate);
@@ -167,6 +161,15 @@ function watchForDeadlock(): void {
     process.stderr.write(`error: deadlock, no task can ever go on: ${stuck.map((w) => `${w.scope.task.name} waits for ${on(w)}`).join(", ")}\n`);
     process.exit(1);
   });
+}
+
+// gevent reads the clock once per loop turn, so timers set in one go
+// share a start even if the OS paused the thread in between; so do we.
+let tick: number | undefined;
+/** @internal The time (ms) when the running stretch of synchronous code began. */
+export function now(): number {
+  if (tick === undefined) queueMicrotask(() => (tick = undefined));
+  return (tick ??= performance.now());
 }
 
 /** @internal Throws a TypeError unless `ms` is a number of milliseconds a timer can take. */

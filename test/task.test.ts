@@ -94,8 +94,8 @@ test("a failure is reported on stderr at once, naming the task, and the others g
   `;
   const { stdout, stderr } = await promisify(execFile)(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script]);
   assert.equal(stdout, "tick 0\ntick 1\ntick 2\nmain done\n");
-  assert.match(stderr, /^Error: boom\n\s+at boom/);
-  assert.match(stderr, /\nTask-1 \(boom\) failed with Error: boom\n$/);
+  // One line, as on a projector: who failed, with what, and where.
+  assert.match(stderr, /^Task-1 \(boom\) failed with Error: boom \(at \[eval1\]:3:\d+\)\n$/);
 });
 
 test("join(task, timeout) gives up after the timeout and returns false", async () => {
@@ -277,4 +277,19 @@ test("a deadlock is one line on stderr naming who waits for whom, and exit code 
   assert.equal(error.code, 1);
   assert.equal(error.stdout, "");
   assert.equal(error.stderr, "error: deadlock, no task can ever go on: MainTask waits for Task-1, Task-1 waits for Task-2, Task-2 waits for Task-1\n");
+});
+
+test("await current().kill() throws TaskExit right there, as gevent's kill(block=True) does", async () => {
+  const log: string[] = [];
+  const t = spawn(async () => {
+    try {
+      await current().kill();
+      log.push("not reached");
+    } finally {
+      log.push("finally");
+    }
+  });
+  await join(t);
+  assert.deepEqual(log, ["finally"]);
+  assert.equal(t.killed, true);
 });

@@ -85,3 +85,20 @@ test("a Timeout as long as the work lets the work finish, as in gevent", async (
   const tasks = Array.from({ length: 10 }, () => spawn(() => withTimeout(50, () => sleep(50)).then(() => "done", (e: Error) => e.name)));
   for (const t of tasks) assert.equal(await t.get(), "done");
 });
+
+test("a Timeout.start in a plain callback covers the callback's own waits, not main's", async () => {
+  const log: string[] = [];
+  setTimeout(async () => {
+    const t = Timeout.start(50);
+    try {
+      await sleep(200);
+    } catch (e) {
+      log.push(`callback: ${(e as Error).name}`);
+    } finally {
+      t.cancel();
+    }
+  }, 10);
+  await sleep(300);
+  log.push("main slept");
+  assert.deepEqual(log, ["callback: TimeoutError", "main slept"]);
+});
