@@ -72,6 +72,13 @@ const scenarios: Scenario[] = [
   },
   { name: "current-awaits" },
   {
+    name: "main-exits",
+    differs: {
+      why: "the program ends with main, dropping running greenlets → Node runs on while a task waits on a timer",
+      expect: both(["main ends", "exit: 0"], ["main ends", "the task finished", "exit: 0"]),
+    },
+  },
+  {
     name: "current-callback",
     differs: {
       why: "a timer callback runs in the Hub → outside any task: current() is MainTask",
@@ -80,6 +87,17 @@ const scenarios: Scenario[] = [
   },
   // Results and failures.
   { name: "get-value" },
+  {
+    name: "started-flags",
+    differs: {
+      why: "g.started is true from spawn until the end (bool(g)) → task.started() is true once the task left the start queue, and stays true",
+      expect: replace({
+        "just spawned: true": "just spawned: false",
+        "finished: false": "finished: true",
+        "killed before it started: false": "killed before it started: true",
+      }),
+    },
+  },
   { name: "failing-task" },
   {
     name: "join-timeout",
@@ -90,6 +108,13 @@ const scenarios: Scenario[] = [
   },
   { name: "joinall-quiet" },
   { name: "joinall-timeout" },
+  {
+    name: "joinall-order",
+    differs: {
+      why: "joinall returns the finished greenlets in the order they finished → joinAll returns them in the order given",
+      expect: replace({ "finished: fast slow": "finished: slow fast" }),
+    },
+  },
   { name: "joinall-raise" },
   // kill() in every state.
   { name: "kill-pending" },
