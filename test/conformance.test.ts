@@ -211,7 +211,9 @@ function run(side: "py" | "ts", name: string): Promise<Run> {
   const [cmd, args] =
     side === "py" ? [PYTHON, ["-u", `${DIR}${name}.py`]] : [process.execPath, ["--import", "tsx", `${DIR}${name}.ts`]];
   return new Promise((resolve) => {
-    execFile(cmd, args, { cwd: ROOT, timeout: 15_000, killSignal: "SIGKILL" }, (error, stdout, stderr) => {
+    // Not NODE_TEST_CONTEXT: the programs are plain programs, not tests.
+    const { NODE_TEST_CONTEXT: _, ...env } = process.env;
+    execFile(cmd, args, { cwd: ROOT, env, timeout: 15_000, killSignal: "SIGKILL" }, (error, stdout, stderr) => {
       let out = stdout.split("\n");
       if (out.at(-1) === "") out.pop();
       if (side === "py") {
