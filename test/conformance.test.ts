@@ -11,7 +11,8 @@
 // stderr (a task's failure report, a deadlock report), then its exit
 // status. Python's True/False/None print as true/false/undefined. The
 // programs print their own labels (task names they assign) and coarse
-// facts only: no raw times.
+// facts only: no raw times. Without gevent the suite is one skipped
+// test that says how to install it (a failure when CI is set).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile, execFileSync } from "node:child_process";
