@@ -72,6 +72,7 @@ const scenarios: Scenario[] = [
     },
   },
   { name: "current-awaits" },
+  { name: "callback-outlives-kill" },
   {
     name: "main-exits",
     differs: {
@@ -187,7 +188,9 @@ const scenarios: Scenario[] = [
     stderrLines: 1,
     differs: {
       why: "LoopExit with a traceback → one stderr line naming who waits for whom; both exit non-zero",
-      expect: replace({ "stderr: LoopExit": "stderr: Task-1 waits for Task-2, Task-2 waits for Task-1" }),
+      expect: replace({
+        "stderr: LoopExit": "stderr: deadlock: MainTask waits for Task-1, Task-1 waits for Task-2, Task-2 waits for Task-1",
+      }),
     },
   },
 ];
@@ -209,7 +212,7 @@ function stderrFacts(stderr: string, side: "py" | "ts"): string[] {
       const failed = /([\w.-]+)"?>?(?: \([^)]*\))? failed with (\w+)/.exec(line);
       if (failed) facts.push(`stderr: ${failed[1]} failed with ${failed[2]}`);
       const waits = [...line.matchAll(/([\w.-]+) waits for ([\w.-]+)/g)].map((m) => `${m[1]} waits for ${m[2]}`);
-      if (waits.length > 0) facts.push(`stderr: ${waits.join(", ")}`);
+      if (waits.length > 0) facts.push(`stderr: ${/deadlock/i.test(line) ? "deadlock: " : ""}${waits.join(", ")}`);
       if (/unsettled top-level await/.test(line)) facts.push("stderr: unsettled top-level await");
     }
   }
