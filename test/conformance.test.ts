@@ -162,6 +162,7 @@ const scenarios: Scenario[] = [
   { name: "timeout-equal" }, // defect 6
   { name: "timeout-blocked" }, // defect 2
   { name: "timeout-callback" }, // defect 3
+  { name: "timeout-callback-start" }, // defect 3, with Timeout.start
   { name: "recv-timeout" },
   {
     name: "bad-inputs",
