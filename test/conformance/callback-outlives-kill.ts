@@ -1,0 +1,18 @@
+// Code a task sets up to run later is not part of the task: killing the task spares it.
+import { TaskExit, sleep, spawn } from "../../lib/index.ts";
+
+const worker = spawn(async () => {
+  setTimeout(async () => {
+    try {
+      await sleep(50);
+      console.log("callback slept");
+    } catch (e) {
+      if (e instanceof TaskExit) console.log("callback got TaskExit");
+    }
+  }, 10);
+  await sleep(1000);
+});
+await sleep(20);
+await worker.kill();
+console.log("worker killed:", worker.killed);
+await sleep(100);

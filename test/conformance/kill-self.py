@@ -1,0 +1,17 @@
+# A task that kills itself (and waits for it) ends right there.
+import gevent
+from gevent import getcurrent
+
+
+def work():
+    try:
+        print("work kills itself")
+        getcurrent().kill()
+        print("never printed")
+    finally:
+        print("work: finally")
+
+
+g = gevent.spawn(work)
+g.join()
+print("killed:", isinstance(g.value, gevent.GreenletExit))

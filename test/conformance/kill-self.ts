@@ -1,0 +1,14 @@
+// A task that kills itself (and waits for it) ends right there.
+import { current, join, spawn } from "../../lib/index.ts";
+
+const t = spawn(async () => {
+  try {
+    console.log("work kills itself");
+    await current().kill();
+    console.log("never printed");
+  } finally {
+    console.log("work: finally");
+  }
+});
+await join(t);
+console.log("killed:", t.killed);
