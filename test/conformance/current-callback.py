@@ -1,4 +1,4 @@
-# A timer callback runs in the hub, not in the task that set it up.
+# A timer callback set up by a greenlet: which greenlet does it run in?
 import gevent
 from gevent import getcurrent
 
