@@ -7,7 +7,7 @@
  * and `join()` them all: the pool never runs more than `size` at once.
  */
 import { Task, joinAll, killAll, spawn } from "./task.ts";
-import { show, suspend } from "./wait.ts";
+import { type Wait, expect, park, wake } from "./wait.ts";
 
 /**
  * A group of at most `size` running tasks.
@@ -21,14 +21,14 @@ export class Pool {
   readonly size: number;
   readonly #running = new Set<Task>();
   readonly #queue: (() => void)[] = [];
-  readonly #waiters = new Set<() => void>();
+  readonly #waiters = new Set<Wait<void>>();
 
   constructor(size: number) {
-    if (!Number.isInteger(size) || size < 1) throw new TypeError(`Expected \`size\` to be an integer from 1 and up, got \`${show(size)}\``);
+    expect(Number.isInteger(size) && size >= 1, "size", "an integer from 1 and up", size);
     this.size = size;
   }
 
-  /** The running tasks. */
+  /** The running tasks (gevent's `pool.greenlets`; `len(pool)` is `tasks.length`). */
   get tasks(): Task[] {
     return [...this.#running];
   }
@@ -46,16 +46,16 @@ export class Pool {
   /** Waits (a switch point) until a new job could start at once. */
   async waitAvailable(): Promise<void> {
     while (this.full()) {
-      await suspend<void>((resolve) => {
-        this.#waiters.add(resolve);
-        return () => this.#waiters.delete(resolve);
+      await park<void>((wait) => {
+        this.#waiters.add(wait);
+        wait.cancel = () => this.#waiters.delete(wait);
       });
     }
   }
 
   /** Queues `fn(...args)`; resolves with its Task once it has a slot. */
   spawn<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): Promise<Task<Awaited<R>>> {
-    if (typeof fn !== "function") throw new TypeError(`Expected \`fn\` to be a function, got \`${show(fn)}\``);
+    expect(typeof fn === "function", "fn", "a function", fn);
     return new Promise((resolve) => {
       this.#queue.push(() => {
         const task = spawn(fn, ...args);
@@ -70,7 +70,7 @@ export class Pool {
   #next(): void {
     while (this.freeCount() > 0 && this.#queue.length > 0) this.#queue.shift()!();
     if (this.full()) return;
-    for (const wake of this.#waiters) wake();
+    for (const wait of this.#waiters) wake(wait, undefined);
     this.#waiters.clear();
   }
 

@@ -5,7 +5,7 @@
  * next `recv` or `sendall` throws it, after the bytes that came before.
  */
 import net from "node:net";
-import { type Wait, park, show, wake } from "./wait.ts";
+import { type Wait, expect, park, wake } from "./wait.ts";
 
 /** Bytes a connection holds unread; past them, reading pauses and TCP slows the sender. */
 export const READ_LIMIT = 64 * 1024;
@@ -13,19 +13,15 @@ export const READ_LIMIT = 64 * 1024;
 /** A reset by the peer; Python's `ConnectionResetError`. */
 export class ConnectionResetError extends Error {
   override name = "ConnectionResetError";
+  override message = "the peer reset the connection (ECONNRESET)";
   readonly code = "ECONNRESET";
-  constructor(cause: unknown) {
-    super("the peer reset the connection (ECONNRESET)", { cause });
-  }
 }
 
 /** Using a connection or server after `close()`; Python's EBADF. */
 export class SocketClosedError extends Error {
   override name = "SocketClosedError";
+  override message = "the socket is closed";
   readonly code = "EBADF";
-  constructor(what = "connection") {
-    super(`the ${what} is closed`);
-  }
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -58,7 +54,7 @@ export class Connection {
     sock.on("end", () => this.#end());
     sock.on("drain", () => this.#writer && wake(this.#writer, undefined));
     sock.on("error", (e: NodeJS.ErrnoException) => {
-      this.#error ??= e.code === "ECONNRESET" || e.code === "EPIPE" ? new ConnectionResetError(e) : e;
+      this.#error ??= e.code === "ECONNRESET" || e.code === "EPIPE" ? new ConnectionResetError(undefined, { cause: e }) : e;
     });
     sock.on("close", () => {
       this.#end(this.#ended ? undefined : new SocketClosedError());
@@ -88,17 +84,9 @@ export class Connection {
   /**
    * Waits for data; returns up to `maxBytes` bytes (yours to change), or
    * an empty Buffer once the peer has closed its side. Python's `recv`.
-   * @example
-   * import { connect } from "./lib/index.ts";
-   * const conn = await connect("127.0.0.1", 8080);
-   * await conn.sendall("hi");
-   * console.log(String(await conn.recv(1024))); // → HI (with 06-server)
-   * conn.close();
    */
   recv(maxBytes: number): Promise<Buffer> {
-    if (!(Number.isInteger(maxBytes) && maxBytes >= 0)) {
-      throw new TypeError(`Expected \`maxBytes\` to be a non-negative integer, got \`${show(maxBytes)}\``);
-    }
+    expect(Number.isInteger(maxBytes) && maxBytes >= 0, "maxBytes", "a non-negative integer", maxBytes);
     if (this.#reader && !this.#reader.over) throw busy("recv");
     return park<Buffer>((wait) => {
       if (maxBytes === 0) return void wake(wait, EMPTY);
@@ -164,7 +152,7 @@ export class Server {
   #feed(): void {
     const wait = this.#waiter;
     if (wait === undefined || wait.over) return;
-    if (this.#closed) return wait.interrupt(new SocketClosedError("server"));
+    if (this.#closed) return wait.interrupt(new SocketClosedError());
     const conn = this.#queue.shift();
     if (conn) wake(wait, conn);
   }
@@ -205,9 +193,7 @@ export class Server {
  */
 export function listen(host: string, port: number, { backlog = 511 }: { backlog?: number } = {}): Promise<Server> {
   checkAddress(host, port);
-  if (!(Number.isInteger(backlog) && backlog >= 1)) {
-    throw new TypeError(`Expected \`backlog\` to be a positive integer, got \`${show(backlog)}\``);
-  }
+  expect(Number.isInteger(backlog) && backlog >= 1, "backlog", "a positive integer", backlog);
   return park<Server>((wait) => {
     const server = net.createServer({ allowHalfOpen: true });
     server.once("error", (e) => wait.interrupt(e));
@@ -217,10 +203,6 @@ export function listen(host: string, port: number, { backlog = 511 }: { backlog?
 }
 
 function checkAddress(host: unknown, port: unknown): void {
-  if (typeof host !== "string" || host === "") {
-    throw new TypeError(`Expected \`host\` to be a host name or IP address, got \`${show(host)}\``);
-  }
-  if (!(Number.isInteger(port) && (port as number) >= 0 && (port as number) <= 65535)) {
-    throw new TypeError(`Expected \`port\` to be an integer from 0 to 65535, got \`${show(port)}\``);
-  }
+  expect(typeof host === "string" && host !== "", "host", "a host name or IP address", host);
+  expect(Number.isInteger(port) && (port as number) >= 0 && (port as number) <= 65535, "port", "an integer from 0 to 65535", port);
 }

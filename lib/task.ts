@@ -6,16 +6,14 @@
  * switching + saving state", where the saved state is the paused async
  * function. Differences from gevent: README.md, test/conformance.test.ts.
  */
-import { Scope, type Wait, checkMs, currentScope, interrupt, observer, park, runIn, setOutside, show, wake } from "./wait.ts";
+import { Scope, type Wait, checkMs, currentScope, expect, interrupt, observer, park, runIn, setOutside, wake } from "./wait.ts";
 
-export { type TaskObserver, setTaskObserver, sleep, suspend } from "./wait.ts";
+export { type TaskObserver, setTaskObserver, sleep } from "./wait.ts";
 
 /** Thrown into a task by `kill()`; like gevent's GreenletExit, not a failure. */
 export class TaskExit extends Error {
   override name = "TaskExit";
-  constructor() {
-    super("the task was killed");
-  }
+  override message = "the task was killed";
 }
 
 type Fn = (...args: unknown[]) => unknown;
@@ -179,7 +177,7 @@ export function current(): Task {
  * console.log(t.value); // → 5
  */
 export function spawn<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): Task<Awaited<R>> {
-  if (typeof fn !== "function") throw new TypeError(`Expected \`fn\` to be a function, got \`${show(fn)}\``);
+  expect(typeof fn === "function", "fn", "a function", fn);
   const task = new Task<Awaited<R>>(`Task-${++lastId}`, fn as Fn, args);
   if (queue.push(task as Task) === 1) {
     setImmediate(() => {
@@ -192,34 +190,19 @@ export function spawn<A extends unknown[], R>(fn: (...args: A) => R, ...args: A)
   return task;
 }
 
-/**
- * Waits until `task` is over or `timeoutMs` has passed; returns
- * `task.ready()`. Never throws for the task's error (see `get()`).
- * @example
- * import { spawn, sleep, join } from "./lib/index.ts";
- * const slow = spawn(sleep, 1000);
- * console.log(await join(slow, 50)); // → false
- * await slow.kill();
- */
+/** Waits until `task` is over, or `timeoutMs` has passed; resolves to `task.ready()`, never throws for the task's error. */
 export function join(task: Task<unknown>, timeoutMs?: number): Promise<boolean> {
-  if (!(task instanceof Task)) throw new TypeError(`Expected \`task\` to be a Task, got \`${show(task)}\``);
+  expect(task instanceof Task, "task", "a Task", task);
   if (timeoutMs !== undefined) checkMs(timeoutMs, "timeoutMs");
   return joinAll([task], { timeout: timeoutMs }).then(() => task.ready());
 }
 
-/**
- * Waits for every task, or `timeout` ms, and returns those that are
- * over, in order; `raiseError`: rejects with the first failure.
- * @example
- * import { spawn, sleep, joinAll } from "./lib/index.ts";
- * const tasks = [spawn(sleep, 10), spawn(sleep, 20)];
- * console.log((await joinAll(tasks)).length); // → 2
- */
+/** Waits for every task, or `timeout` ms; returns those that are over, in order. `raiseError`: rejects with the first failure. */
 export function joinAll(tasks: Iterable<Task<unknown>>, options: { timeout?: number | undefined; raiseError?: boolean } = {}): Promise<Task<unknown>[]> {
   const list = [...tasks];
   const { timeout, raiseError = false } = options;
   if (timeout !== undefined) checkMs(timeout, "timeout");
-  for (const t of list) if (!(t instanceof Task)) throw new TypeError(`Expected \`tasks\` to hold Tasks, got \`${show(t)}\``);
+  for (const t of list) expect(t instanceof Task, "tasks", "Tasks", t);
   const done = () => list.filter((t) => t.ready());
   return park<Task<unknown>[]>((wait) => {
     let left = list.length;

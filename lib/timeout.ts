@@ -4,7 +4,7 @@
  * of the code that started it; code that never reaches a switch point
  * cannot time out, as in gevent.
  */
-import { Scope, checkMs, currentScope, enterScope, interrupt, now, runIn, show } from "./wait.ts";
+import { Scope, checkMs, currentScope, enterScope, expect, interrupt, now, runIn } from "./wait.ts";
 
 /** The error a `Timeout` throws; `timeout` tells which one fired. */
 export class TimeoutError extends Error {
@@ -77,7 +77,7 @@ export class Timeout {
  */
 export function withTimeout<T>(ms: number, fn: () => T | PromiseLike<T>): Promise<T> {
   checkMs(ms, "ms");
-  if (typeof fn !== "function") throw new TypeError(`Expected \`fn\` to be a function, got \`${show(fn)}\``);
+  expect(typeof fn === "function", "fn", "a function", fn);
   return runIn(new Scope(currentScope()), async () => {
     const timeout = Timeout.start(ms);
     try {

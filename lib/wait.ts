@@ -14,7 +14,7 @@ export let observer: TaskObserver | undefined;
 /** Installs (or, with `undefined`, removes) the observer of all tasks. */
 export const setTaskObserver = (o: TaskObserver | undefined): void => void (observer = o);
 
-/** @internal What a kill or Timeout interrupts: a task, or the code inside a `withTimeout`. */
+/** @internal What a kill or a Timeout interrupts: a task, or a part of one. */
 export class Scope {
   readonly task: Task;
   readonly parent: Scope | undefined;
@@ -23,6 +23,10 @@ export class Scope {
   constructor(parent: Scope | undefined) {
     this.parent = parent;
     this.task = parent ? parent.task : (this as Scope as Task);
+  }
+  holds(scope: Scope | undefined): boolean {
+    while (scope && scope !== this) scope = scope.parent;
+    return scope === this;
   }
 }
 
@@ -40,15 +44,14 @@ export const runIn = <T>(scope: Scope, fn: () => T): T => context.run(scope, fn)
 /** @internal Puts the rest of the running code, and what it awaits, in `scope`. */
 export const enterScope = (scope: Scope): Scope => (context.enterWith(scope), scope);
 
-/** @internal One parked wait: how to wake or undo it, and (for a join) what it waits for. */
+/** @internal One parked wait: how to wake or undo it, and (for a join) which tasks it waits for. */
 export class Wait<T> {
   readonly scope: Scope;
   readonly resolve: (value: T) => void;
   readonly reject: (error: unknown) => void;
   readonly on: Task[] | undefined;
   cancel: (() => void) | NodeJS.Timeout | undefined = undefined;
-  /** When a sleep is due (see `now()`). */
-  due = Infinity;
+  due = Infinity; // when a sleep ends (see `now()`)
   over = false;
   constructor(scope: Scope, resolve: (value: T) => void, reject: (error: unknown) => void, on?: Task[]) {
     this.scope = scope;
@@ -88,11 +91,7 @@ export const wake = <T>(wait: Wait<T>, value: T): boolean => wait.settle() && (w
  */
 export function interrupt(scope: Scope, error: Error, due = -Infinity): void {
   const ws = scope.task.waits;
-  const mine = (Array.isArray(ws) ? ws : ws ? [ws] : []).filter((w) => {
-    let s: Scope | undefined = w.scope;
-    while (s && s !== scope) s = s.parent;
-    return s !== undefined;
-  });
+  const mine = (Array.isArray(ws) ? ws : ws ? [ws] : []).filter((w) => scope.holds(w.scope));
   if (mine.length === 0 || mine.some((w) => w.due <= due)) scope.pending = error;
   else for (const w of mine) w.interrupt(error);
 }
@@ -117,12 +116,13 @@ export function park<T>(start: (wait: Wait<T>) => void, ms?: number, on?: Task[]
   return promise;
 }
 
-/** A switch point for any callback API: parks until `begin` calls back; a kill runs its cleanup. */
-export function suspend<T>(begin: (resolve: (value: T) => void, reject: (error: unknown) => void) => (() => void) | void): Promise<T> {
-  return park<T>((wait) => {
-    const cleanup = begin((v) => wake(wait, v), (e) => wait.settle() && wait.reject(e));
-    if (!wait.over && cleanup) wait.cancel = cleanup;
-  });
+// gevent reads the clock once per loop turn, so timers set in one go
+// share a start even if the OS paused the thread in between; so do we.
+let tick: number | undefined;
+/** @internal The time (ms) when the running stretch of synchronous code began. */
+export function now(): number {
+  if (tick === undefined) queueMicrotask(() => (tick = undefined));
+  return (tick ??= performance.now());
 }
 
 /**
@@ -135,16 +135,14 @@ export function suspend<T>(begin: (resolve: (value: T) => void, reject: (error: 
  */
 export function sleep(ms = 0): Promise<void> {
   checkMs(ms, "ms");
-  if (ms > 0) {
-    return park<void>((wait) => {
-      wait.due = now() + ms;
-      wait.cancel = setTimeout(wake, ms, wait, undefined);
-    }, ms);
-  }
-  return suspend((resolve) => {
-    const immediate = setImmediate(resolve);
-    return () => clearImmediate(immediate);
-  });
+  return park<void>((wait) => {
+    if (ms === 0) {
+      const immediate = setImmediate(wake, wait, undefined);
+      return void (wait.cancel = () => clearImmediate(immediate));
+    }
+    wait.due = now() + ms;
+    wait.cancel = setTimeout(wake, ms, wait, undefined);
+  }, ms);
 }
 
 // gevent's LoopExit: nothing is left to run, yet MainTask still waits,
@@ -156,35 +154,25 @@ function watchForDeadlock(): void {
   process.on("beforeExit", () => {
     const ws = outside.task.waits;
     if (ws === undefined) return;
-    const stuck = [...(Array.isArray(ws) ? ws : [ws]), ...[...joins].filter((w) => w.scope !== outside)];
+    const stuck = [...(Array.isArray(ws) ? ws : [ws]), ...[...joins].filter((w) => w.scope.task !== outside)];
     const on = (w: Wait<never>) => (w.on ? w.on.filter((t) => !t.ready()).map((t) => t.name).join(" and ") : "an event");
     process.stderr.write(`error: deadlock, no task can ever go on: ${stuck.map((w) => `${w.scope.task.name} waits for ${on(w)}`).join(", ")}\n`);
     process.exit(1);
   });
 }
 
-// gevent reads the clock once per loop turn, so timers set in one go
-// share a start even if the OS paused the thread in between; so do we.
-let tick: number | undefined;
-/** @internal The time (ms) when the running stretch of synchronous code began. */
-export function now(): number {
-  if (tick === undefined) queueMicrotask(() => (tick = undefined));
-  return (tick ??= performance.now());
+/** @internal Throws ``TypeError: Expected `name` to be <want>, got `value` `` unless `ok`. */
+export function expect(ok: boolean, name: string, want: string, value: unknown): void {
+  if (ok) return;
+  const shown =
+    typeof value === "function" ? `function ${value.name || "anonymous"}`
+    : typeof value === "object" && value !== null ? (Array.isArray(value) ? "array" : "object")
+    : typeof value === "string" ? JSON.stringify(value) : String(value);
+  throw new TypeError(`Expected \`${name}\` to be ${want}, got \`${shown}\``);
 }
 
-/** @internal Throws a TypeError unless `ms` is a number of milliseconds a timer can take. */
+/** @internal Checks a time in ms (a timer takes at most 2^31 - 1; Node fires a longer one at once). */
 export function checkMs(ms: unknown, name: string): void {
-  if (typeof ms !== "number" || !(ms >= 0)) {
-    throw new TypeError(`Expected \`${name}\` to be a non-negative number of milliseconds, got \`${show(ms)}\``);
-  }
-  // Node would fire a longer timer at once.
-  if (ms > 2 ** 31 - 1) throw new TypeError(`Expected \`${name}\` to be at most 2147483647 ms (about 24.8 days), got \`${ms}\``);
-}
-
-/** @internal A short rendering of any value, for error messages. */
-export function show(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value);
-  if (typeof value === "function") return `function ${value.name || "anonymous"}`;
-  if (typeof value === "object" && value !== null) return Array.isArray(value) ? "array" : "object";
-  return String(value);
+  expect(typeof ms === "number" && ms >= 0, name, "a non-negative number of milliseconds", ms);
+  expect((ms as number) <= 2 ** 31 - 1, name, "at most 2147483647 ms (about 24.8 days)", ms);
 }
