@@ -283,6 +283,16 @@ test("conformance: every pair of programs is in the table, and every entry has i
   assert.ok(scenarios.length >= 32);
 });
 
+test("conformance: both READMEs list exactly the differences asserted here", async () => {
+  const { readFileSync } = await import("node:fs");
+  const differing = scenarios.filter((s) => s.differs).map((s) => s.name).sort();
+  for (const readme of ["README.md", "README.zh-CN.md"]) {
+    const text = readFileSync(new URL(`../${readme}`, import.meta.url), "utf8");
+    const rows = [...text.matchAll(/^\| `([a-z0-9-]+)` \|/gm)].map((m) => m[1]).sort();
+    assert.deepEqual(rows, differing, `${readme}: the gevent differences table`);
+  }
+});
+
 if (missing !== undefined) {
   // One line, not one per scenario. In CI (.ci/run installs gevent) it is a failure.
   if (process.env.CI) test("conformance: gevent is installed (required in CI)", () => assert.fail(missing));
