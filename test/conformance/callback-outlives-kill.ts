@@ -1,4 +1,4 @@
-// Code a task sets up to run later: is it part of the task, reached by its kill?
+// Code a task sets up to run later is not part of the task: killing the task spares it.
 import { TaskExit, sleep, spawn } from "../../lib/index.ts";
 
 const worker = spawn(async () => {

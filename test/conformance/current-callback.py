@@ -1,4 +1,4 @@
-# A timer callback set up by a greenlet: which greenlet does it run in?
+# A timer callback runs in the hub, not in the greenlet that set it up.
 import gevent
 from gevent import getcurrent
 

@@ -1,4 +1,4 @@
-// A timer callback set up by a task: which task does it run in?
+// A timer callback runs outside any task, not in the task that set it up.
 import { current, join, sleep, spawn } from "../../lib/index.ts";
 
 const worker = spawn(async () => {
