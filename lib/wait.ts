@@ -5,7 +5,7 @@
  * end it early with an error (`interrupt`: kills and Timeouts).
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import { promiseHooks } from "node:v8";
+import * as v8 from "node:v8";
 import type { Task } from "./task.ts";
 
 /** Told of each step of every task (the demos' timeline uses it). */
@@ -39,17 +39,22 @@ export class Scope {
 // runs outside any task, as in gevent's hub. Deno and Bun call no hooks:
 // AsyncLocalStorage there, and a callback is in the task that set it up.
 // Set up on first use, so that importing the lib changes nothing.
-type Tagged = Promise<unknown> & { scope?: Scope };
+const SCOPE = Symbol("scope");
+type Tagged = Promise<unknown> & { [SCOPE]?: Scope };
 let running: Scope | undefined;
 let context: { getStore(): Scope | undefined; run<T>(s: Scope, fn: () => T): T; enterWith(s: Scope): void } | undefined;
 function setUp(): NonNullable<typeof context> {
-  promiseHooks.onInit((p: Tagged) => void (running && (p.scope = running)));
-  promiseHooks.onBefore((p: Tagged) => void (running = p.scope));
-  promiseHooks.onAfter(() => void (running = undefined));
-  running = outside;
-  const hooked = (Promise.resolve() as Tagged).scope === outside;
-  running = undefined;
-  if (!hooked) return new AsyncLocalStorage<Scope>();
+  try {
+    v8.promiseHooks.onInit((p: Tagged) => void (running && (p[SCOPE] = running)));
+    v8.promiseHooks.onBefore((p: Tagged) => void (running = p[SCOPE]));
+    v8.promiseHooks.onAfter(() => void (running = undefined));
+    running = outside; // some runtimes have the hooks but never call them: check
+    if ((Promise.resolve() as Tagged)[SCOPE] !== outside) throw new Error("no promise hooks");
+  } catch {
+    return new AsyncLocalStorage<Scope>();
+  } finally {
+    running = undefined;
+  }
   const reset = () => void (running = undefined);
   return {
     getStore: () => running,
