@@ -20,28 +20,6 @@ import type { Task } from "../lib/index.ts";
 import { listen } from "../lib/socket.ts";
 import type { Connection, Server } from "../lib/socket.ts";
 
-const opts = cli({
-  usage: "npx tsx examples/08-server-pool-workers.ts [options]",
-  about: "Echoes every chunk back upper-cased, one task per connection.",
-  options: {
-    host: { type: "string", default: "127.0.0.1", help: "address to listen on" },
-    port: { type: "string", default: "8080", help: "port, 0 for any free port" },
-    backlog: { type: "string", default: "1024", help: "kernel accept queue length" },
-    "max-conns": { type: "string", default: "0", help: "serve at most N at once, 0 for no limit" },
-    workers: { type: "string", default: "1", help: "processes sharing the port" },
-  },
-});
-const host = opts.host?.trim() || fail(`Expected \`--host\` to be an address like 127.0.0.1, got \`${opts.host}\``, 2);
-const port = intOption("port", opts.port, 0, 65535);
-// The backlog is how many connections the kernel may hold, handshake
-// done, before the program calls accept(). The note's 5 is fine for a
-// few clients; 500 clients connecting at once would overflow it and
-// the extra ones would wait for a SYN retry (1 s, then 3 s...). The
-// kernel caps it at net.core.somaxconn.
-const backlog = intOption("backlog", opts.backlog, 1);
-const maxConns = intOption("max-conns", opts["max-conns"], 0);
-const workers = intOption("workers", opts.workers, 1, 64);
-
 // bytes.upper() in Python changes a-z only; every other byte (UTF-8,
 // NUL, binary) stays as it is. A 256-entry table does it in place,
 // one byte at a time, so chunk boundaries cannot matter.
@@ -94,6 +72,30 @@ function explain(e: unknown, where: string): string {
   if (code === "EACCES") return `cannot listen on ${where} (EACCES): try a port above 1023`;
   return `cannot listen on ${where} (${code}): check --host and --port`;
 }
+
+// The command line (--help, --timeline and the options), after the code
+// a reader came for.
+const opts = cli({
+  usage: "npx tsx examples/08-server-pool-workers.ts [options]",
+  about: "Echoes every chunk back upper-cased, one task per connection.",
+  options: {
+    host: { type: "string", default: "127.0.0.1", help: "address to listen on" },
+    port: { type: "string", default: "8080", help: "port, 0 for any free port" },
+    backlog: { type: "string", default: "1024", help: "kernel accept queue length" },
+    "max-conns": { type: "string", default: "0", help: "serve at most N at once, 0 for no limit" },
+    workers: { type: "string", default: "1", help: "processes sharing the port" },
+  },
+});
+const host = opts.host?.trim() || fail(`Expected \`--host\` to be an address like 127.0.0.1, got \`${opts.host}\``, 2);
+const port = intOption("port", opts.port, 0, 65535);
+// The backlog is how many connections the kernel may hold, handshake
+// done, before the program calls accept(). The note's 5 is fine for a
+// few clients; 500 clients connecting at once would overflow it and
+// the extra ones would wait for a SYN retry (1 s, then 3 s...). The
+// kernel caps it at net.core.somaxconn.
+const backlog = intOption("backlog", opts.backlog, 1);
+const maxConns = intOption("max-conns", opts["max-conns"], 0);
+const workers = intOption("workers", opts.workers, 1, 64);
 
 const where = `${host}:${port}`;
 const summary = (by = "") =>

@@ -20,23 +20,6 @@ import { TaskExit, TimeoutError, current, joinAll, killAll, sleep, spawn, withTi
 import { connect } from "../lib/socket.ts";
 import type { Task } from "../lib/index.ts";
 
-const opts = cli({
-  usage: "npx tsx examples/09-client-threads.ts [options]",
-  about: "Opens many connections that each send `<name> say hello` and check the reply.",
-  options: {
-    host: { type: "string", default: "127.0.0.1", help: "server address" },
-    port: { type: "string", default: "8080", help: "server port" },
-    clients: { type: "string", default: "500", help: "connections at once" },
-    duration: { type: "string", default: "3", help: "seconds of traffic" },
-    threads: { type: "boolean", default: false, help: "one worker thread per connection (the note's way)" },
-  },
-});
-const host = opts.host?.trim() || fail(`Expected \`--host\` to be an address like 127.0.0.1, got \`${opts.host}\``, 2);
-const port = intOption("port", opts.port, 1, 65535);
-const clients = intOption("clients", opts.clients, 1, 10_000);
-const durationMs = numberOption("duration", opts.duration, 0.1, 3600) * 1000;
-const mode = opts.threads ? "threads" : "coroutines";
-
 // What every client adds up. Shared memory, so that worker threads can
 // count into it too: [replies, wrong, connected, stop, printed] and a
 // latency histogram in 10 µs steps (the last bucket: 1 s and more).
@@ -64,7 +47,6 @@ const CONNECT_MS = 3000;
 // threads: 0 not connected, 1 connected, 2 got a reply. The summary
 // names the clients that never connected, or never got a reply.
 const [CONNECTING, WAITING, ANSWERED] = [0, 1, 2];
-const progress = new Int32Array(new SharedArrayBuffer((clients + 1) * 4));
 const names: string[] = [];
 
 // One client as a task: connect, then send, wait for the whole reply
@@ -166,6 +148,26 @@ function percentile(p: number): string {
   }
   return "-";
 }
+
+// The command line (--help, --timeline and the options), after the code
+// a reader came for.
+const opts = cli({
+  usage: "npx tsx examples/09-client-threads.ts [options]",
+  about: "Opens many connections that each send `<name> say hello` and check the reply.",
+  options: {
+    host: { type: "string", default: "127.0.0.1", help: "server address" },
+    port: { type: "string", default: "8080", help: "server port" },
+    clients: { type: "string", default: "500", help: "connections at once" },
+    duration: { type: "string", default: "3", help: "seconds of traffic" },
+    threads: { type: "boolean", default: false, help: "one worker thread per connection (the note's way)" },
+  },
+});
+const host = opts.host?.trim() || fail(`Expected \`--host\` to be an address like 127.0.0.1, got \`${opts.host}\``, 2);
+const port = intOption("port", opts.port, 1, 65535);
+const clients = intOption("clients", opts.clients, 1, 10_000);
+const durationMs = numberOption("duration", opts.duration, 0.1, 3600) * 1000;
+const mode = opts.threads ? "threads" : "coroutines";
+const progress = new Int32Array(new SharedArrayBuffer((clients + 1) * 4));
 
 // Is there a server at all? One clear line instead of 500 errors. This
 // probe (connect, then close) is one more connection in the server's
