@@ -4,7 +4,7 @@
 // 127.0.0.1 only; children always killed.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { deafServer, example, exitWithin, freePort, holdOpen, longLines, pickyServer, startServer } from "./net-helpers.ts";
+import { deafServer, example, exitWithin, fillQueue, freePort, longLines, pickyServer, startServer } from "./net-helpers.ts";
 
 const FILE = "07-client.ts";
 /** The summary line: `N clients: R replies in S s, P per second`. */
@@ -54,13 +54,16 @@ test("07-client: no server gives one line of at most 80 columns, exit 1", async 
 
 test("07-client: a server whose accept queue is full: one line within a few seconds, exit 1", async () => {
   const deaf = await deafServer();
-  const held = Array.from({ length: 4 }, () => holdOpen(deaf.port)); // fill its queue
+  const held = await fillQueue(deaf.port);
   try {
-    await new Promise((r) => setTimeout(r, 300));
     const r = await client(deaf.port, ["--clients", "10", "--duration", "1"], 20_000);
     assert.equal(r.code, 1);
-    assert.equal(r.err, `error: cannot connect to 127.0.0.1:${deaf.port} (timed out): the server does not accept\n`);
-    assert.deepEqual(longLines(r.err), []);
+    // Now and then the kernel still completes a handshake for a full
+    // queue (the client thinks it is connected, the server never sees
+    // it): then a summary names who never connected and who got no reply.
+    if (r.out === "") assert.equal(r.err, `error: cannot connect to 127.0.0.1:${deaf.port} (timed out): the server does not accept\n`);
+    else assert.match(r.out, /^never connected \(timed out\): Task-\d+/m);
+    assert.deepEqual(longLines(r.err + r.out), []);
     assert.ok(r.ms < 1000 + 8000, `took ${r.ms} ms`);
   } finally {
     for (const s of held) s.destroy();

@@ -122,6 +122,25 @@ s.listen({ port: 0, host: "127.0.0.1", backlog: 1 }, () => {
   return { port: Number(m[1]), stop: child.kill };
 }
 
+/**
+ * Fills the accept queue of a server that never accepts: opens
+ * connections one at a time until one is still not connected after
+ * 700 ms (the kernel drops its handshake). Returns them all, to destroy.
+ */
+export async function fillQueue(port: number): Promise<net.Socket[]> {
+  const held: net.Socket[] = [];
+  for (let i = 0; i < 64; i++) {
+    const s = holdOpen(port);
+    held.push(s);
+    const connected = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), 700);
+      s.once("connect", () => (clearTimeout(timer), resolve(true)));
+    });
+    if (!connected) return held;
+  }
+  throw new Error("the accept queue never filled up");
+}
+
 /** Opens a connection and keeps it (for filling a server's accept queue); never rejects. */
 export function holdOpen(port: number): net.Socket {
   const s = net.connect({ host: "127.0.0.1", port });
