@@ -11,11 +11,6 @@
 import { cli } from "./support/cli.ts";
 import { current, join, sleep, spawn } from "../lib/index.ts";
 
-cli({
-  usage: "npx tsx examples/01-coroutines.ts [--timeline]",
-  about: "The note's timing demo: eat (3 s) and play (1 s) run together.",
-});
-
 // Each task prints its own name: `current()` is gevent's
 // `getcurrent()`, and the note prints `current_thread().name`.
 async function eat() {
@@ -32,6 +27,13 @@ async function play() {
   await sleep(1000);
   console.log(`${current().name} play 2`);
 }
+
+// The command line (--help, --timeline and the options), after the code
+// a reader came for.
+cli({
+  usage: "npx tsx examples/01-coroutines.ts [--timeline]",
+  about: "The note's timing demo: eat (3 s) and play (1 s) run together.",
+});
 
 const start = performance.now();
 

@@ -14,11 +14,6 @@ import { bar, paint, table, useColor } from "./support/chart.ts";
 import { cli } from "./support/cli.ts";
 import { markTimeline } from "./support/timeline.ts";
 
-cli({
-  usage: "npx tsx examples/02-yield.ts [--timeline]",
-  about: "eat (3 s) and play (1 s) as generators: blocking waits (4 s) vs timers (3 s).",
-});
-
 const color = useColor();
 let start = performance.now();
 function say(text: string) {
@@ -61,6 +56,13 @@ function roundRobin(tasks: [string, Generator<void>][]) {
     if (!step.done) ready.push([name, gen]);
   }
 }
+
+// The command line (--help, --timeline and the options), after the code
+// a reader came for.
+cli({
+  usage: "npx tsx examples/02-yield.ts [--timeline]",
+  about: "eat (3 s) and play (1 s) as generators: blocking waits (4 s) vs timers (3 s).",
+});
 
 console.log("1. yield + a blocking wait (round robin):");
 roundRobin([["eat (blocking)", eatBlocking()], ["play (blocking)", playBlocking()]]);

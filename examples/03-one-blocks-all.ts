@@ -16,17 +16,6 @@ import { cli, intOption } from "./support/cli.ts";
 import { joinAll, sleep, spawn } from "../lib/index.ts";
 import { detectBlocking } from "./support/blocking.ts";
 
-const opts = cli({
-  usage: "npx tsx examples/03-one-blocks-all.ts [--block-ms N] [--loop-ms N] [--timeline]",
-  about: "A blocking call and a CPU loop freeze a heartbeat task; awaiting ones do not.",
-  options: {
-    "block-ms": { type: "string", default: "600", help: "length of the blocking call, ms" },
-    "loop-ms": { type: "string", default: "400", help: "length of the CPU loop, ms" },
-  },
-});
-const BLOCK_MS = intOption("block-ms", opts["block-ms"], 0, 10_000);
-const LOOP_MS = intOption("loop-ms", opts["loop-ms"], 0, 10_000);
-const WINDOW_MS = 300 + BLOCK_MS + LOOP_MS + 700;
 const BEAT_MS = 100;
 const color = useColor();
 
@@ -88,6 +77,20 @@ async function trial(hog: () => Promise<void>) {
   console.log(`  beats ${beats.length} of ${Math.ceil(WINDOW_MS / BEAT_MS)}, longest gap ${Math.round(gap)} ms (one is due every ${BEAT_MS} ms)`);
   return { beats: beats.length, gap, hogMs };
 }
+
+// The command line (--help, --timeline and the options), after the code
+// a reader came for.
+const opts = cli({
+  usage: "npx tsx examples/03-one-blocks-all.ts [--block-ms N] [--loop-ms N] [--timeline]",
+  about: "A blocking call and a CPU loop freeze a heartbeat task; awaiting ones do not.",
+  options: {
+    "block-ms": { type: "string", default: "600", help: "length of the blocking call, ms" },
+    "loop-ms": { type: "string", default: "400", help: "length of the CPU loop, ms" },
+  },
+});
+const BLOCK_MS = intOption("block-ms", opts["block-ms"], 0, 10_000);
+const LOOP_MS = intOption("loop-ms", opts["loop-ms"], 0, 10_000);
+const WINDOW_MS = 300 + BLOCK_MS + LOOP_MS + 700;
 
 console.log("(heartbeat row: one column per 50 ms, `|` a beat, `.` 50 ms without one)");
 console.log(`1. the hog blocks: a ${BLOCK_MS} ms blocking call, then a ${LOOP_MS} ms CPU loop`);

@@ -20,16 +20,6 @@ import { bar, fancy, paint, table, useColor } from "./support/chart.ts";
 import { cli, intOption } from "./support/cli.ts";
 import { joinAll, sleep, spawn } from "../lib/index.ts";
 
-const opts = cli({
-  usage: "npx tsx examples/04-three-ways.ts [--waits N] [--slices N] [--timeline]",
-  about: "Coroutines vs worker threads vs child processes, on waits and on arithmetic.",
-  options: {
-    waits: { type: "string", default: "50", help: "IO-bound: 100 ms waits at once" },
-    slices: { type: "string", default: "4", help: "CPU-bound: 250 ms slices of arithmetic" },
-  },
-});
-const WAITS = intOption("waits", opts.waits, 1, 500);
-const SLICES = intOption("slices", opts.slices, 1, 16);
 const WAIT_MS = 100;
 const SLICE_MS = 250;
 const color = useColor();
@@ -149,6 +139,20 @@ function burn(n: number): number {
   for (let i = 0; i < n; i++) x = (x * 31 + i) % 1000003;
   return x;
 }
+
+// The command line (--help, --timeline and the options), after the code
+// a reader came for.
+const opts = cli({
+  usage: "npx tsx examples/04-three-ways.ts [--waits N] [--slices N] [--timeline]",
+  about: "Coroutines vs worker threads vs child processes, on waits and on arithmetic.",
+  options: {
+    waits: { type: "string", default: "50", help: "IO-bound: 100 ms waits at once" },
+    slices: { type: "string", default: "4", help: "CPU-bound: 250 ms slices of arithmetic" },
+  },
+});
+const WAITS = intOption("waits", opts.waits, 1, 500);
+const SLICES = intOption("slices", opts.slices, 1, 16);
+
 // How many steps make one slice on this machine: time 50 ms worth a
 // few times (the first runs are not optimised yet), then scale up.
 let steps = 1e6;

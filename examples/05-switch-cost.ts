@@ -17,12 +17,6 @@ import { bar, fancy, int, paint, table, useColor } from "./support/chart.ts";
 import { cli, intOption } from "./support/cli.ts";
 import { sleep, spawn } from "../lib/index.ts";
 
-const opts = cli({
-  usage: "npx tsx examples/05-switch-cost.ts [--ms N] [--timeline]",
-  about: "Nanoseconds per switch: generators, await, sleep(0), OS threads, OS processes.",
-  options: { ms: { type: "string", default: "150", help: "ms per measurement, best of 3 kept" } },
-});
-const MS = intOption("ms", opts.ms, 10, 5000);
 const color = useColor();
 
 // Each measure returns [switches, elapsed ms]. One switch = control
@@ -145,6 +139,15 @@ function processes(): Promise<[number, number]> {
     child.stdin.write("x");
   });
 }
+
+// The command line (--help, --timeline and the options), after the code
+// a reader came for.
+const opts = cli({
+  usage: "npx tsx examples/05-switch-cost.ts [--ms N] [--timeline]",
+  about: "Nanoseconds per switch: generators, await, sleep(0), OS threads, OS processes.",
+  options: { ms: { type: "string", default: "150", help: "ms per measurement, best of 3 kept" } },
+});
+const MS = intOption("ms", opts.ms, 10, 5000);
 
 // Best of three runs: the least disturbed by whatever else the
 // machine is doing.

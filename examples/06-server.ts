@@ -4,171 +4,57 @@
  * @run npx tsx examples/06-server.ts
  * @output none
  *
- * The note's gevent server: an accept loop that spawns one task per
- * connection; each task receives a chunk, sends it back upper-cased,
- * and stops at the end of the stream or on a reset. All of them share
- * one thread. Look at the ready line, then run the client
- * (examples/07-client.ts) or the note's client.py against it; Ctrl-C
- * prints what was served. Tested by test/example-06-server.test.ts.
+ * The note's gevent server: an accept loop spawns one task per client;
+ * each task sends back what it receives, upper-cased, until the client
+ * hangs up. All the tasks share one thread. Look for the ready line, then
+ * run 07-client.ts against it. More options: 08-server-pool-workers.ts.
  */
-import cluster from "node:cluster";
-import { int } from "./support/chart.ts";
-import { cli, fail, intOption } from "./support/cli.ts";
-import { Pool, spawn } from "../lib/index.ts";
-import type { Task } from "../lib/index.ts";
-import { listen } from "../lib/socket.ts";
-import type { Connection, Server } from "../lib/socket.ts";
+import { parseArgs } from "node:util";
+import { listen, spawn, type Connection } from "../lib/index.ts";
 
-const opts = cli({
-  usage: "npx tsx examples/06-server.ts [options]",
-  about: "Echoes every chunk back upper-cased, one task per connection.",
-  options: {
-    host: { type: "string", default: "127.0.0.1", help: "address to listen on" },
-    port: { type: "string", default: "8080", help: "port, 0 for any free port" },
-    backlog: { type: "string", default: "1024", help: "kernel accept queue length" },
-    "max-conns": { type: "string", default: "0", help: "serve at most N at once, 0 for no limit" },
-    workers: { type: "string", default: "1", help: "processes sharing the port" },
-  },
-});
-const host = opts.host ?? "127.0.0.1";
-const port = intOption("port", opts.port, 0, 65535);
-// The backlog is how many connections the kernel may hold, handshake
-// done, before the program calls accept(). The note's 5 is fine for a
-// few clients; 500 clients connecting at once would overflow it and
-// the extra ones would wait for a SYN retry (1 s, then 3 s...). The
-// kernel caps it at net.core.somaxconn.
-const backlog = intOption("backlog", opts.backlog, 1);
-const maxConns = intOption("max-conns", opts["max-conns"], 0);
-const workers = intOption("workers", opts.workers, 1, 64);
-
-// bytes.upper() in Python changes a-z only; every other byte (UTF-8,
-// NUL, binary) stays as it is. A 256-entry table does it in place,
-// one byte at a time, so chunk boundaries cannot matter.
+// Python's bytes.upper() changes a-z only; every other byte stays.
 const UPPER = new Uint8Array(256).map((_, i) => (i >= 97 && i <= 122 ? i - 32 : i));
 
-let served = 0;
-let echoed = 0;
-const open = new Set<Connection>();
-
-// One task per connection, like the note's talk(). recv() is a switch
-// point: while this connection has nothing to say, the others run.
-// An error (a reset, ...) ends this connection only.
+// The note's talk(), one task per connection. recv() is a switch point:
+// while this client is quiet, the other tasks run.
 async function talk(conn: Connection): Promise<void> {
-  open.add(conn);
   try {
     for (;;) {
-      // The note asks for 1024 bytes; 64 KB takes a whole TCP chunk in
-      // one switch, and the reply is the same.
-      const data = await conn.recv(65536);
-      if (data.length === 0) break; // the client ended its side
+      const data = await conn.recv(65536); // the note reads 1024 at a time
+      if (data.length === 0) break; // the client closed its side
       for (let i = 0; i < data.length; i++) data[i] = UPPER[data[i]!]!;
-      await conn.sendall(data); // waits while the client is not reading
-      echoed += data.length;
+      await conn.sendall(data);
     }
   } catch {
-    // ConnectionResetError and friends: this connection is over.
+    // A reset (ConnectionResetError) ends this connection only.
   } finally {
-    open.delete(conn);
     conn.close();
   }
 }
 
-// The accept loop. With --max-conns N it waits for a free slot before
-// accepting, like gevent's StreamServer with a Pool(N): extra clients
-// are connected by the kernel but get no reply until a slot frees.
-async function serve(server: Server): Promise<void> {
-  const pool = maxConns > 0 ? new Pool(maxConns) : undefined;
-  for (;;) {
-    if (pool) await pool.waitAvailable();
-    const conn = await server.accept();
-    served++;
-    if (pool) await pool.spawn(talk, conn);
-    else spawn(talk, conn);
-  }
+// The note's server(): listen, then accept forever, a new task each.
+async function server(host: string, port: number): Promise<never> {
+  const s = await listen(host, port, { backlog: 1024 }); // the note's 5 is short for 500
+  console.log(`listening on ${s.address().host}:${s.address().port}`);
+  for (;;) spawn(talk, await s.accept());
 }
 
-function explain(e: unknown, where: string): string {
-  const code = (e as NodeJS.ErrnoException).code ?? String(e);
-  const hint =
-    code === "EADDRINUSE" ? "another program uses it: stop it, or pick another --port (0: any free port)"
-    : code === "EACCES" ? "ports below 1024 need privileges: try --port 8080"
-    : "check --host (e.g. 127.0.0.1) and --port";
-  return `cannot listen on ${where} (${code}): ${hint}`;
-}
-
-const where = `${host}:${port}`;
-const summary = (by = "") =>
-  `stopped: ${int(served)} connection${served === 1 ? "" : "s"} served, ${int(echoed)} bytes echoed${by}`;
-
-if (workers > 1 && cluster.isPrimary) {
-  // node:cluster: N processes share the port, each with its own tasks:
-  // processes for the cores, coroutines for the connections.
-  let listening = 0;
-  let left = workers;
-  let stopping = false;
-  const report = () => {
-    console.log(summary(` by ${workers} workers`));
-    process.exit(0);
-  };
-  cluster.on("listening", (_w, address) => {
-    if (++listening === workers) console.log(`listening on ${host}:${address.port}`);
-  });
-  cluster.on("message", (_w, msg: { error?: string; served?: number; echoed?: number }) => {
-    if (msg.error) {
-      for (const w of Object.values(cluster.workers ?? {})) w?.kill();
-      fail(msg.error);
-    }
-    served += msg.served ?? 0;
-    echoed += msg.echoed ?? 0;
-  });
-  cluster.on("exit", () => {
-    if (--left > 0) return;
-    if (stopping) report();
-    fail("every worker has exited");
-  });
-  const stop = () => {
-    if (stopping) return;
-    stopping = true;
-    for (const w of Object.values(cluster.workers ?? {})) w?.send("stop");
-    setTimeout(report, 3000).unref();
-  };
-  process.on("SIGINT", stop);
-  process.on("SIGTERM", stop);
-  for (let i = 0; i < workers; i++) cluster.fork();
-} else {
-  const worker = cluster.isWorker;
-  let server: Server | undefined;
-  let loop: Task | undefined;
-  // Stop: no new connections, close the open ones, then report.
-  const stop = () => {
-    // Kill the accept loop first: closing the server under a waiting
-    // accept() would fail the loop's task with SocketClosedError.
-    void loop?.kill();
-    server?.close();
-    for (const conn of open) conn.close();
-    if (worker) process.send?.({ served, echoed }, () => process.exit(0));
-    else {
-      console.log(summary());
-      process.exit(0);
-    }
-  };
-  if (worker) {
-    // Ctrl-C reaches every process of the group: workers wait for the
-    // primary's "stop" instead, so the summary adds up.
-    process.on("SIGINT", () => {});
-    process.on("message", (m) => m === "stop" && stop());
-    process.on("disconnect", () => process.exit(0));
-  } else {
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
-  }
-  const listening = await listen(host, port, { backlog }).catch((e: unknown) => {
-    if (!worker) fail(explain(e, where));
-    process.send?.({ error: explain(e, where) }, () => process.exit(1));
-    return new Promise<never>(() => {}); // until the exit above
-  });
-  server = listening;
-  const a = listening.address();
-  if (!worker) console.log(`listening on ${a.host.includes(":") ? `[${a.host}]` : a.host}:${a.port}`);
-  loop = spawn(serve, listening);
-}
+// The command line. Bad usage: one line, exit 2. Ctrl-C: exit 0.
+const run = "Deno" in globalThis ? "npx deno run -A" : process.versions.bun ? "npx bun" : "npx tsx";
+const usage = `Usage: ${run} examples/06-server.ts [--port N] [--host ADDR] [--help]
+  --port N     port to listen on, 0 for any free port (default 8080)
+  --host ADDR  address to listen on (default 127.0.0.1)`;
+const fail = (why: string, code = 1): never => process.exit(console.error(`error: ${why}`) ?? code);
+const options = { port: { type: "string", default: "8080" }, host: { type: "string", default: "127.0.0.1" }, help: { type: "boolean" } } as const;
+const args = (() => {
+  try { return parseArgs({ options }).values; }
+  catch (e) { return fail(`${(e as Error).message.split(/\.\s/)[0]} (try --help)`, 2); }
+})();
+const { host, port } = args;
+if (args.help) process.exit(console.log(usage) ?? 0);
+if (!/^\d{1,5}$/.test(port) || +port > 65535) fail(`Expected \`--port\` to be an integer from 0 to 65535, got \`${port}\``, 2);
+if (!host.trim()) fail(`Expected \`--host\` to be an address like 127.0.0.1, got \`${host}\``, 2);
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => process.exit(0));
+await server(host, +port).catch((e: NodeJS.ErrnoException) =>
+  fail(e.code === "EADDRINUSE" ? `${host}:${port} is in use (EADDRINUSE): stop that server or try --port 0`
+    : `cannot listen on ${host}:${port} (${e.code ?? e.message}): check --host and --port`));

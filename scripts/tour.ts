@@ -6,11 +6,13 @@
  * them), so a new examples/NN-*.ts joins the tour by itself.
  *
  * In a terminal it waits for Enter before each step; piped or with
- * `--no-pause` it runs straight through. The socket section starts
- * the server (an example named NN-*-server or NN-server) in the
- * background on a free port, waits for its ready line
- * (`listening on HOST:PORT`), runs the client against it for a few
- * seconds, then stops the server with SIGINT. Every example runs under
+ * `--no-pause` it runs straight through. A socket section starts a
+ * server (an example named NN-server or NN-server-*) in the background
+ * on a free port, waits for its ready line (`listening on HOST:PORT`),
+ * runs the clients that follow it (NN-client, NN-client-*) against it
+ * for a few seconds, then stops the server with SIGINT: first the
+ * note's own server and client (06, 07), then their measured
+ * versions (08, 09). Every example runs under
  * a small guard process that stops it when the tour goes away, however
  * the tour ends (Ctrl-C, an error, even kill -9): no orphan process.
  * `--runtime deno` or `--runtime bun` runs the same files there.
@@ -99,8 +101,11 @@ const examples = readdirSync("examples")
   .map(readExample);
 if (examples.length === 0) fail("no examples found in examples/ (run the tour from the project folder)", 1);
 
-const isServer = (e: Example) => /(^|-)server$/.test(e.slug.slice(3));
-const isClient = (e: Example) => /(^|-)client$/.test(e.slug.slice(3));
+const isServer = (e: Example) => /(^|-)server(-|$)/.test(e.slug.slice(3));
+const isClient = (e: Example) => /(^|-)client(-|$)/.test(e.slug.slice(3));
+/** The server a client talks to: the nearest server example before it (or the first one). */
+const serverFor = (client: Example) =>
+  examples.filter((e) => isServer(e) && e.num < client.num).at(-1) ?? examples.find(isServer);
 // The switch-cost benchmark switches millions of times: its timeline
 // would hit the recording cap and show nothing useful, so the tour
 // does not pass --timeline to it.
@@ -188,10 +193,10 @@ const runtime: Runtime =
 // server in the background and the selected clients against it.
 type Step = { kind: "run"; ex: Example } | { kind: "socket"; server: Example; clients: Example[]; showServer: boolean };
 const steps: Step[] = [];
-const server = examples.find(isServer);
 for (const ex of selected) {
-  if (server && (ex === server || isClient(ex))) {
-    let group = steps.find((s) => s.kind === "socket");
+  const server = isServer(ex) ? ex : isClient(ex) ? serverFor(ex) : undefined;
+  if (server) {
+    let group = steps.find((s) => s.kind === "socket" && s.server === server);
     if (!group) {
       group = { kind: "socket", server, clients: [], showServer: selected.includes(server) };
       steps.push(group);

@@ -1,6 +1,6 @@
 // The parts of the socket examples that lean hardest on Node's APIs,
-// on Deno and Bun: 06-server --workers (node:cluster) and 07-client
-// --threads (worker_threads). The plain runs are covered by
+// on Deno and Bun: 08-server-pool-workers --workers (node:cluster) and
+// 09-client-threads --threads (worker_threads). The plain runs are covered by
 // test/examples.test.ts and test/tour.test.ts.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -13,13 +13,15 @@ import { commandFor, findRuntime, runtimeEnv } from "../scripts/runtimes.ts";
 const execFileP = promisify(execFile);
 const env = runtimeEnv({ ...process.env, NO_COLOR: "1" });
 delete env.FORCE_COLOR;
-const hasSocketExamples = existsSync("examples/06-server.ts") && existsSync("examples/07-client.ts");
+const SERVER = "examples/08-server-pool-workers.ts";
+const CLIENT = "examples/09-client-threads.ts";
+const hasSocketExamples = existsSync(SERVER) && existsSync(CLIENT);
 
 for (const name of ["deno", "bun"] as const) {
-  test(`${name}: 06-server --workers 2 serves 07-client --threads, and stops cleanly`, { skip: !hasSocketExamples && "no socket examples", timeout: 90_000 }, async () => {
+  test(`${name}: 08-server --workers 2 serves 09-client --threads, and stops cleanly`, { skip: !hasSocketExamples && "no socket examples", timeout: 90_000 }, async () => {
     const runtime = findRuntime(name);
     assert.ok(runtime, `${name} not found: it comes from the dev dependencies (npm ci)`);
-    const [bin, ...args] = commandFor(runtime, "examples/06-server.ts", ["--port", "0", "--workers", "2"]);
+    const [bin, ...args] = commandFor(runtime, SERVER, ["--port", "0", "--workers", "2"]);
     const server = spawn(bin, args, { env, stdio: ["ignore", "pipe", "pipe"] });
     let stderr = "";
     server.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
@@ -38,7 +40,7 @@ for (const name of ["deno", "bun"] as const) {
         });
         void exited.then((code) => reject(new Error(`the server exited with ${code}\n${stderr}`)));
       });
-      const [cbin, ...cargs] = commandFor(runtime, "examples/07-client.ts", ["--port", String(port), "--threads", "--clients", "4", "--duration", "1"]);
+      const [cbin, ...cargs] = commandFor(runtime, CLIENT, ["--port", String(port), "--threads", "--clients", "4", "--duration", "1"]);
       const client = await execFileP(cbin, cargs, { env, timeout: 60_000 });
       assert.match(client.stdout, /^clients: 4 threads, 4 connected/m);
       assert.match(client.stdout, /^errors: none$/m);

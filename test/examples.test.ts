@@ -23,6 +23,28 @@ test("examples are named NN-kebab-slug.ts and there is at least one", () => {
   for (const f of files) assert.match(f, /^\d\d-[a-z0-9-]+\.ts$/);
 });
 
+test("06 and 07, the note's server and client: at most 60 lines each, importing only the lib and node: built-ins", () => {
+  for (const file of ["06-server.ts", "07-client.ts"]) {
+    const src = readFileSync(`examples/${file}`, "utf8");
+    const lines = src.trimEnd().split("\n").length;
+    assert.ok(lines <= 60, `${file} has ${lines} lines`);
+    for (const [, from] of src.matchAll(/^import .* from "([^"]+)";$/gm)) {
+      assert.ok(from === "../lib/index.ts" || from!.startsWith("node:"), `${file} imports ${from}`);
+    }
+    assert.doesNotMatch(src, /\bimport\(/, `${file}: no dynamic import`);
+  }
+});
+
+test("every example shows its concept first: its first function comes before the option parsing", () => {
+  for (const file of files) {
+    const src = readFileSync(`examples/${file}`, "utf8");
+    const concept = src.search(/^(async )?function\*? /m);
+    const options = src.search(/^(const \w+ = )?(cli|parseArgs)\(|^const args = |^const opts = /m);
+    assert.ok(concept > 0, `${file}: no function`);
+    assert.ok(options < 0 || concept < options, `${file}: the option parsing comes before the first function`);
+  }
+});
+
 for (const file of files) {
   const slug = file.slice(0, -3);
   const src = readFileSync(`examples/${file}`, "utf8");

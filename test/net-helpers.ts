@@ -15,7 +15,7 @@ export interface Child {
 }
 
 /** Starts `cmd args` with NO_COLOR and collects its output. */
-export function start(cmd: string, args: string[], options: { cwd?: string } = {}): Child {
+export function start(cmd: string, args: string[], options: { cwd?: string; detached?: boolean } = {}): Child {
   const proc = spawn(cmd, args, {
     stdio: ["ignore", "pipe", "pipe"],
     env: plainEnv(),
@@ -44,9 +44,9 @@ export function plainEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-/** Runs an example with node + tsx. */
-export function example(file: string, args: string[]): Child {
-  return start(process.execPath, ["--import", "tsx", `examples/${file}`, ...args]);
+/** Runs an example with node + tsx (`detached`: in a process group of its own). */
+export function example(file: string, args: string[], options: { detached?: boolean } = {}): Child {
+  return start(process.execPath, ["--import", "tsx", `examples/${file}`, ...args], options);
 }
 
 /** Waits until `pattern` matches the child's stdout; rejects if it exits first or after `ms`. */
@@ -62,9 +62,9 @@ export async function waitFor(child: Child, pattern: RegExp, ms = 20_000): Promi
   }
 }
 
-/** Starts examples/06-server.ts on a free port; resolves once it is ready. */
-export async function startServer(args: string[] = []): Promise<Child & { port: number }> {
-  const child = example("06-server.ts", ["--port", "0", ...args]);
+/** Starts a server example (06 unless `file` says) on a free port; resolves once it is ready. */
+export async function startServer(args: string[] = [], file = "06-server.ts", options: { detached?: boolean } = {}): Promise<Child & { port: number }> {
+  const child = example(file, ["--port", "0", ...args], options);
   try {
     const m = await waitFor(child, /^listening on 127\.0\.0\.1:(\d+)$/m);
     return { ...child, port: Number(m[1]) };
@@ -104,4 +104,76 @@ export function pyUpper(data: Uint8Array): Buffer {
     if (b >= 0x61 && b <= 0x7a) out[i] = b - 0x20;
   }
   return out;
+}
+
+/**
+ * A server that listens (backlog 1) but never accepts: its event loop is
+ * blocked, so the kernel completes a couple of handshakes, then drops
+ * further SYNs. Resolves with its port and a stop function.
+ */
+export async function deafServer(): Promise<{ port: number; stop: () => void }> {
+  const code = `const s = require("node:net").createServer(() => {});
+s.listen({ port: 0, host: "127.0.0.1", backlog: 1 }, () => {
+  console.log("port " + s.address().port);
+  setTimeout(() => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 60000), 10);
+});`;
+  const child = start(process.execPath, ["-e", code]);
+  const m = await waitFor(child, /^port (\d+)$/m, 10_000);
+  return { port: Number(m[1]), stop: child.kill };
+}
+
+/**
+ * Fills the accept queue of a server that never accepts: opens
+ * connections one at a time until one is still not connected after
+ * 700 ms (the kernel drops its handshake). Returns them all, to destroy.
+ */
+export async function fillQueue(port: number): Promise<net.Socket[]> {
+  const held: net.Socket[] = [];
+  for (let i = 0; i < 64; i++) {
+    const s = holdOpen(port);
+    held.push(s);
+    const connected = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), 700);
+      s.once("connect", () => (clearTimeout(timer), resolve(true)));
+    });
+    if (!connected) return held;
+  }
+  throw new Error("the accept queue never filled up");
+}
+
+/** Opens a connection and keeps it (for filling a server's accept queue); never rejects. */
+export function holdOpen(port: number): net.Socket {
+  const s = net.connect({ host: "127.0.0.1", port });
+  s.on("error", () => {});
+  return s;
+}
+
+/** Every line of `text` longer than 80 columns. */
+export function longLines(text: string): string[] {
+  return text.split("\n").filter((l) => [...l].length > 80);
+}
+
+/**
+ * A server in this process that upper-cases for the first `answered`
+ * connections and never replies to the others (`answered` 0: a server
+ * that accepts and never answers; `upper` false: a plain echo).
+ */
+export async function pickyServer(answered: number, upper = true): Promise<{ port: number; close: () => void }> {
+  const socks = new Set<net.Socket>();
+  let seen = 0;
+  const server = net.createServer((s) => {
+    socks.add(s);
+    s.on("error", () => {});
+    if (++seen > answered) return;
+    s.on("data", (d: Buffer) => s.write(upper ? pyUpper(d) : d));
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as net.AddressInfo;
+  return {
+    port,
+    close: () => {
+      for (const s of socks) s.destroy();
+      server.close();
+    },
+  };
 }

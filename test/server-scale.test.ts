@@ -1,6 +1,8 @@
 // Scale and faults under load (issue 5), against the server's contract:
-// `npx tsx examples/06-server.ts --port 0` prints `listening on HOST:PORT`
-// and exits 0 promptly on SIGINT/SIGTERM. Loopback only, bounded loops.
+// `npx tsx examples/06-server.ts --port 0` (the note's server) prints
+// `listening on HOST:PORT` and exits 0 promptly on SIGINT/SIGTERM; the
+// SIGTERM test runs on 08-server-pool-workers too. Loopback only,
+// bounded loops.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
@@ -18,9 +20,9 @@ interface Server {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Starts examples/06-server.ts on a free port, optionally under `ulimit -n`. */
-async function startServer(fileLimit?: number): Promise<Server> {
-  const node = [process.execPath, "--import", "tsx", "examples/06-server.ts", "--port", "0"];
+/** Starts examples/06-server.ts (or `file`) on a free port, optionally under `ulimit -n`. */
+async function startServer(fileLimit?: number, file = "06-server.ts"): Promise<Server> {
+  const node = [process.execPath, "--import", "tsx", `examples/${file}`, "--port", "0"];
   const child = fileLimit
     ? spawn("sh", ["-c", `ulimit -n ${fileLimit} && exec "$0" "$@"`, ...node], { stdio: ["ignore", "pipe", "pipe"] })
     : spawn(node[0]!, node.slice(1), { stdio: ["ignore", "pipe", "pipe"] });
@@ -271,8 +273,8 @@ test("100 clients reset mid-stream while 100 others talk: the others get every r
   }
 });
 
-test("SIGTERM during load: the server exits promptly and cleanly, and every client sees the end", { timeout: 60_000 }, async () => {
-  const s = await startServer();
+for (const file of ["06-server.ts", "08-server-pool-workers.ts"]) test(`SIGTERM during load (${file}): the server exits promptly and cleanly, and every client sees the end`, { timeout: 60_000 }, async () => {
+  const s = await startServer(undefined, file);
   let replies = 0;
   let stop = false;
   const clients = await Promise.all(Array.from({ length: 200 }, () => Client.open(s.port)));

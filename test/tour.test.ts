@@ -296,6 +296,7 @@ test("a failing step is reported, the tour goes on, and it exits 1", { timeout: 
         `/**\n * @title ${name}\n * @note 一、协程 (test)\n * @run npx tsx examples/${name}.ts\n * @output none\n *\n * A test step.\n */\n${body}\n`,
       );
     (await import("node:fs")).mkdirSync(join(dir, "examples"));
+    cpSync("examples/support", join(dir, "examples", "support"), { recursive: true }); // the tour's apparatus
     example("01-fine", `console.log("fine");`);
     example("02-fails", `console.log("about to fail"); process.exit(1);`);
     example("03-server", `console.error("error: cannot listen"); process.exit(1);`);

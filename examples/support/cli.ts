@@ -78,15 +78,18 @@ export function cli<O extends Record<string, OptionSpec>>(spec: CliSpec<O>): Val
   try {
     ({ values } = parseArgs({ args, options: config, strict: true, allowPositionals: false }));
   } catch (error) {
-    const text = error instanceof Error ? error.message.split("\n")[0] ?? "" : String(error);
+    // The first sentence only: one line, within 80 columns.
+    const text = error instanceof Error ? (error.message.split(/\n|\.\s/)[0] ?? "") : String(error);
     return fail(`${text.replace(/\.$/, "")} (try --help)`, 2);
   }
   if (values.help) {
-    const lines = [`Usage: ${spec.usage}`, "", spec.about, "", "Options:"];
+    const usage = spec.usage.replace(/^npx tsx (?=examples\/)/, `${runCommand()} `);
+    const about = spec.about.split("\n").flatMap((l) => wrap(l, ""));
+    const lines = [...wrap(`Usage: ${usage}`, "       "), "", ...about, "", "Options:"];
     for (const [name, o] of Object.entries(options)) {
       const flag = `${o.short ? `-${o.short}, ` : "    "}--${name}${o.type === "string" ? " <value>" : ""}`;
       const dflt = o.default !== undefined && o.type === "string" ? ` (default: ${o.default})` : "";
-      lines.push(`  ${flag.padEnd(24)} ${o.help}${dflt}`);
+      lines.push(...wrap(`  ${flag.padEnd(24)} ${o.help}${dflt}`, " ".repeat(27)));
     }
     process.stdout.write(`${lines.join("\n")}\n`);
     process.exit(0);
@@ -95,6 +98,32 @@ export function cli<O extends Record<string, OptionSpec>>(spec: CliSpec<O>): Val
   if (values.timeline) startTimeline();
   delete values.timeline;
   return values as Values<O>;
+}
+
+/**
+ * The command that runs a TypeScript file on this runtime, as a reader
+ * types it after `npm ci`: `npx tsx`, `npx deno run -A` or `npx bun`.
+ */
+export function runCommand(): string {
+  if ("Deno" in globalThis) return "npx deno run -A";
+  if (process.versions.bun) return "npx bun";
+  return "npx tsx";
+}
+
+/** Breaks `line` at spaces into lines of at most `columns`, the next ones indented. */
+export function wrap(line: string, indent: string, columns = 80): string[] {
+  const out: string[] = [];
+  let rest = line;
+  while (rest.length > columns) {
+    // Break before a bracketed option if there is one, else at the last space.
+    let at = rest.lastIndexOf(" [", columns);
+    if (at <= indent.length) at = rest.lastIndexOf(" ", columns);
+    if (at <= indent.length) break;
+    out.push(rest.slice(0, at).trimEnd());
+    rest = indent + rest.slice(at + 1).trimStart();
+  }
+  out.push(rest);
+  return out;
 }
 
 /**
