@@ -4,10 +4,9 @@
  * @run npx tsx examples/06-server.ts
  * @output none
  *
- * The note's gevent server: an accept loop spawns one task per client;
- * each task sends back what it receives, upper-cased, until the client
- * hangs up. All the tasks share one thread. Look for the ready line, then
- * run 07-client.ts against it. More options: 08-server-pool-workers.ts.
+ * The note's gevent server: an accept loop spawns one task per client, which
+ * echoes what it receives upper-cased until the client hangs up; all on one
+ * thread. Look for the ready line, then run 07-client.ts against it.
  */
 import { parseArgs } from "node:util";
 import { listen, spawn, type Connection } from "../lib/index.ts";
@@ -15,8 +14,7 @@ import { listen, spawn, type Connection } from "../lib/index.ts";
 // Python's bytes.upper() changes a-z only; every other byte stays.
 const UPPER = new Uint8Array(256).map((_, i) => (i >= 97 && i <= 122 ? i - 32 : i));
 
-// The note's talk(), one task per connection. recv() is a switch point:
-// while this client is quiet, the other tasks run.
+// The note's talk(), a task per connection. recv() is a switch point: while this client is quiet, the others run.
 async function talk(conn: Connection): Promise<void> {
   try {
     for (;;) {
@@ -39,22 +37,24 @@ async function server(host: string, port: number): Promise<never> {
   for (;;) spawn(talk, await s.accept());
 }
 
-// The command line. Bad usage: one line, exit 2. Ctrl-C: exit 0.
-const run = "Deno" in globalThis ? "npx deno run -A" : process.versions.bun ? "npx bun" : "npx tsx";
-const usage = `Usage: ${run} examples/06-server.ts [--port N] [--host ADDR] [--help]
-  --port N     port to listen on, 0 for any free port (default 8080)
-  --host ADDR  address to listen on (default 127.0.0.1)`;
-const fail = (why: string, code = 1): never => process.exit(console.error(`error: ${why}`) ?? code);
+// The command line: --port N (0: any free port), --host ADDR.
+const runner = "Deno" in globalThis ? "npx deno run -A" : process.versions.bun ? "npx bun" : "npx tsx";
+const help = `Usage: ${runner} examples/06-server.ts [--port N] [--host ADDR]
+  --port 0 for any free port (default 8080); --host default 127.0.0.1`;
+// An error is one line, no stack trace: exit 2 for bad usage, 1 otherwise.
+const fail: (message: string, code?: number) => never = (message, code = 1) => (console.error(`error: ${message}`), process.exit(code));
 const options = { port: { type: "string", default: "8080" }, host: { type: "string", default: "127.0.0.1" }, help: { type: "boolean" } } as const;
-const args = (() => {
-  try { return parseArgs({ options }).values; }
-  catch (e) { return fail(`${(e as Error).message.split(/\.\s/)[0]} (try --help)`, 2); }
-})();
-const { host, port } = args;
-if (args.help) process.exit(console.log(usage) ?? 0);
-if (!/^\d{1,5}$/.test(port) || +port > 65535) fail(`Expected \`--port\` to be an integer from 0 to 65535, got \`${port}\``, 2);
-if (!host.trim()) fail(`Expected \`--host\` to be an address like 127.0.0.1, got \`${host}\``, 2);
+let opts: { port: string; host: string; help?: boolean };
+try {
+  opts = parseArgs({ options }).values;
+  if (!/^\d+$/.test(opts.port) || +opts.port > 65535) throw new Error(`Expected \`--port\` to be an integer from 0 to 65535, got \`${opts.port}\``);
+  if (opts.host.trim() === "") throw new Error(`Expected \`--host\` to be an address like 127.0.0.1, got \`${opts.host}\``);
+} catch (e) {
+  fail(`${(e as Error).message.split(/\.\s/)[0]} (try --help)`, 2);
+}
+if (opts.help) process.exit(console.log(help) ?? 0);
+const port = +opts.port;
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => process.exit(0));
-await server(host, +port).catch((e: NodeJS.ErrnoException) =>
-  fail(e.code === "EADDRINUSE" ? `${host}:${port} is in use (EADDRINUSE): stop that server or try --port 0`
-    : `cannot listen on ${host}:${port} (${e.code ?? e.message}): check --host and --port`));
+await server(opts.host, port).catch((e: NodeJS.ErrnoException) =>
+  fail(e.code === "EADDRINUSE" ? `${opts.host}:${port} is in use (EADDRINUSE): stop that server or try --port 0`
+    : `cannot listen on ${opts.host}:${port} (${e.code ?? e.message}): check --host and --port`));
