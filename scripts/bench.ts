@@ -335,6 +335,7 @@ function judge(what: string, x: number, target: number, better: "low" | "high"):
 
 const results: Record<string, unknown> = { machine, config: { quick, levels, rounds, warmup, measure, drivers: driverCount, servers, spawnTasks, serverCpus, driverCpus } };
 const verdicts: string[] = [];
+const notes: string[] = [];
 
 // ---------------------------------------------------------------- servers
 if (only.has("server")) {
@@ -410,6 +411,10 @@ if (only.has("server")) {
     }
   }
   results.summary = summary;
+  // Other programs on the machine take CPU from the server and the load
+  // alike, but not evenly: say so when they were busy.
+  const others = median(trials.map((t) => t.otherCpuPct));
+  if (others >= 20) notes.push(`other processes used ${fmt(others)}% of a CPU (median) while measuring:\n  replies/s and latency are unreliable, CPU per reply less so; rerun when quieter`);
   console.log(bold("\nEcho servers under the same load") + dim(` (median of ${rounds} round(s); ratios: median of each round's ratio; * = runs where the load, not the server, was the busier side)`));
   console.log(table(rows));
   if (charts.length) console.log(`\n${charts.join("\n")}`);
@@ -479,6 +484,7 @@ if (only.has("timing")) {
 machine.loadBefore = machine.loadBefore.map((x) => Math.round(x * 100) / 100);
 results.loadAfter = os.loadavg().map((x) => Math.round(x * 100) / 100);
 if (verdicts.length) console.log(`${bold("\nTargets (the lib's)")}${quick ? dim(" (quick run: sizes too small to judge)") : ""}\n${verdicts.map((v) => `  - ${v}`).join("\n")}`);
+for (const n of notes) console.log(red(`\nnote: ${n}`));
 const file = opts.json ?? path.join(root, "bench-results", `bench-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
 fs.mkdirSync(path.dirname(file), { recursive: true });
 fs.writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
