@@ -26,6 +26,8 @@ function noGevent(): string | false {
   }
 }
 const skipGevent = noGevent();
+// The example with many client tasks at once (--clients N --duration S).
+const CLIENT = ["09-client-threads.ts", "07-client.ts"].find((f) => existsSync(`examples/${f}`)) ?? "07-client.ts";
 const skipNote = (existsSync(`${NOTE}server_fixed.py`) ? false : "the note's programs are not beside the repo (../shared/note/)");
 
 /** Starts scripts/gevent-echo-server.py on a free port; resolves once it listens. */
@@ -64,10 +66,10 @@ function echo(port: number, data: Buffer, ms = 5000): Promise<Buffer> {
 }
 
 describe("interop with gevent (scripts/gevent-echo-server.py, scripts/gevent-echo-client.py)", { skip: skipGevent }, () => {
-  test("our 07-client against a gevent server (a greenlet per connection) gets only right replies", async () => {
+  test(`our ${CLIENT} against a gevent server (a greenlet per connection) gets only right replies`, async () => {
     const server = await geventServer();
     try {
-      const client = example("07-client.ts", ["--port", String(server.port), "--clients", "50", "--duration", "1"]);
+      const client = example(CLIENT, ["--port", String(server.port), "--clients", "50", "--duration", "1"]);
       try {
         assert.equal(await exitWithin(client, 40_000), 0, client.stdout() + client.stderr());
       } finally {
