@@ -477,7 +477,7 @@ if (only.has("timing")) {
   console.log(table(rows));
   const added = lib - bare;
   const addedShown = Number(added.toFixed(2));
-  verdicts.push(`timing demo: ${fmt(added, 2)} ms over bare setTimeout (target <= 1 ms): ${addedShown <= 1 ? green("met") : red(`missed by ${fmt(addedShown - 1, 2)} ms`)}`);
+  verdicts.push(`timing demo: ${fmt(Math.abs(added), 2)} ms ${added < 0 ? "under" : "over"} bare setTimeout (target <= 1 ms): ${addedShown <= 1 ? green("met") : red(`missed by ${fmt(addedShown - 1, 2)} ms`)}`);
 }
 
 // ---------------------------------------------------------------- report
