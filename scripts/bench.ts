@@ -1,7 +1,8 @@
-// `npm run bench`: is the coroutine server as cheap as bare node:net?
-// Runs the servers against the same load, interleaved over rounds, then
-// the spawn-cost and timing-demo benches; prints a table, a chart of
-// ratios, and writes the raw results as JSON. `--quick` = smoke size.
+// `npm run bench`: what does a task per connection cost? Runs the lib's
+// server, bare node:net, the floor (bare await) and gevent against the
+// same load, interleaved over rounds, then the spawn-cost and timing-demo
+// benches; prints tables, a chart of ratios and each target met or missed
+// (by how much), and writes the raw results as JSON. `--quick` = smoke size.
 import { $, fs } from "zx";
 import os from "node:os";
 import path from "node:path";
