@@ -1,11 +1,11 @@
 /**
  * Timeouts: gevent's `Timeout` and `with_timeout`, in milliseconds.
  *
- * A started Timeout throws its `TimeoutError` into the task that
- * started it, at that task's current or next switch point. Like in
- * gevent, code that never reaches a switch point cannot time out.
+ * A Timeout throws its `TimeoutError` at the current or next switch
+ * point of the code that started it. Code that never reaches a switch
+ * point cannot time out, as in gevent.
  */
-import { Task, checkMs, current } from "./task.ts";
+import { Scope, checkMs, currentScope, interrupt, runIn, show } from "./wait.ts";
 
 /** The error a `Timeout` throws; `timeout` tells which one fired. */
 export class TimeoutError extends Error {
@@ -18,8 +18,9 @@ export class TimeoutError extends Error {
 }
 
 /**
- * A timer that interrupts the task that started it.
- * Same as gevent's `Timeout(seconds).start()` / `.close()`.
+ * A timer that interrupts the task that started it (inside a
+ * `withTimeout`, only the code inside). gevent's
+ * `Timeout(seconds).start()` and `.close()`; prefer `withTimeout`.
  * @example
  * import { Timeout, TimeoutError, sleep } from "./lib/index.ts";
  * const t = Timeout.start(50);
@@ -33,8 +34,9 @@ export class TimeoutError extends Error {
  */
 export class Timeout {
   readonly ms: number;
-  #task: Task | undefined;
+  #scope: Scope | undefined;
   #timer: NodeJS.Timeout | undefined;
+  #immediate: NodeJS.Immediate | undefined;
   #error: TimeoutError | undefined;
 
   constructor(ms: number) {
@@ -42,49 +44,52 @@ export class Timeout {
     this.ms = ms;
   }
 
-  /** Creates and starts a Timeout in the current task. */
+  /** Creates and starts a Timeout for the running code. */
   static start(ms: number): Timeout {
     return new Timeout(ms).start();
   }
 
-  /** Starts the countdown for the current task. */
+  /** Starts (or restarts) the countdown for the running code. */
   start(): this {
     this.cancel();
-    const task = current();
-    this.#task = task;
+    const scope = (this.#scope = currentScope());
     this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      this.#error = new TimeoutError(this);
-      task.interrupt(this.#error);
+      // Fire after the other timers due now: a wait as long as the
+      // Timeout, started after it, still ends first, as in gevent.
+      this.#immediate = setImmediate(() => interrupt(scope, (this.#error = new TimeoutError(this))));
     }, this.ms);
     return this;
   }
 
-  /** Stops the countdown; an undelivered timeout is dropped. */
+  /** Stops the countdown; a timeout not yet delivered is dropped. */
   cancel(): void {
-    if (this.#timer) clearTimeout(this.#timer);
-    if (this.#task && this.#task.pending === this.#error) this.#task.pending = undefined;
-    this.#timer = this.#task = this.#error = undefined;
+    clearTimeout(this.#timer);
+    clearImmediate(this.#immediate);
+    const scope = this.#scope;
+    if (scope && scope.pending === this.#error) scope.pending = undefined;
+    this.#scope = this.#error = undefined;
   }
 }
 
 /**
- * Runs `fn` in the current task; throws `TimeoutError` if it has not
- * finished after `ms` milliseconds. Like `gevent.with_timeout`.
+ * Runs `fn`; throws `TimeoutError` if it has not finished after `ms`
+ * milliseconds. Only the waits of `fn` are interrupted, not others of
+ * the same task. Like `gevent.with_timeout`.
  * @example
  * import { withTimeout, sleep } from "./lib/index.ts";
  * await withTimeout(1000, () => sleep(10)); // fine
  * await withTimeout(10, () => sleep(1000)).catch((e) => console.log(e.message));
  * // → timed out after 10 ms
  */
-export async function withTimeout<T>(ms: number, fn: () => T | PromiseLike<T>): Promise<T> {
-  if (typeof fn !== "function") {
-    throw new TypeError(`Expected \`fn\` to be a function, got \`${typeof fn}\``);
-  }
-  const timeout = Timeout.start(ms);
-  try {
-    return await fn();
-  } finally {
-    timeout.cancel();
-  }
+export function withTimeout<T>(ms: number, fn: () => T | PromiseLike<T>): Promise<T> {
+  checkMs(ms, "ms");
+  if (typeof fn !== "function") throw new TypeError(`Expected \`fn\` to be a function, got \`${show(fn)}\``);
+  return runIn(new Scope(currentScope()), async () => {
+    const timeout = Timeout.start(ms);
+    try {
+      return await fn();
+    } finally {
+      timeout.cancel();
+    }
+  });
 }

@@ -45,16 +45,41 @@ test("pool.kill() kills every task and frees the pool", async () => {
   assert.equal(pool.freeCount(), 2);
 });
 
-test("a task waiting in pool.spawn can be killed", async () => {
+test("pool.spawn without await: the size holds, and join() waits for every job", async () => {
+  const pool = new Pool(2);
+  let running = 0;
+  let most = 0;
+  const done: number[] = [];
+  const job = async (n: number) => {
+    most = Math.max(most, ++running);
+    await sleep(20);
+    running--;
+    done.push(n);
+  };
+  for (let n = 0; n < 6; n++) void pool.spawn(job, n); // a line-by-line translation of gevent code
+  assert.equal(pool.freeCount(), 0);
+  assert.equal(await pool.join(), true);
+  assert.deepEqual(done, [0, 1, 2, 3, 4, 5]);
+  assert.equal(most, 2);
+  assert.equal(pool.freeCount(), 2);
+});
+
+test("awaiting pool.spawn waits for a slot; a kill of the waiting caller lands at its next switch point", async () => {
   const pool = new Pool(1);
   await pool.spawn(sleep, 10_000);
-  const waiter = spawn(() => pool.spawn(() => "never"));
+  const waiter = spawn(async () => {
+    await pool.spawn(() => "queued");
+    await sleep(0);
+    return "not reached";
+  });
   await sleep(10);
-  await waiter.kill();
+  const killed = waiter.kill();
+  await sleep(10);
+  assert.equal(waiter.ready(), false, "still waiting for the slot: awaiting pool.spawn is not a switch point");
+  await pool.kill(); // the queued job is spawned killed: the caller goes on, then meets its kill
+  await killed;
   assert.equal(waiter.killed, true);
-  assert.equal(pool.tasks.length, 1);
-  await pool.kill();
-  assert.equal(await join(waiter), true);
+  assert.equal(pool.freeCount(), 1);
 });
 
 test("new Pool(0) and friends throw a TypeError", () => {

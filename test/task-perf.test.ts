@@ -38,7 +38,7 @@ test("a task returning a plain value, a foreign thenable or a rejected promise e
   assert.equal(nothing.successful(), false);
 });
 
-test("current(): the task after every kind of await; a plain callback runs outside any task", async () => {
+test("current(): the task after every kind of await; a plain callback belongs to the task that set it up", async () => {
   const seen: string[] = [];
   let release!: () => void;
   const outside = new Promise<void>((r) => (release = r));
@@ -56,7 +56,10 @@ test("current(): the task after every kind of await; a plain callback runs outsi
   await sleep(1);
   release();
   await join(task);
-  assert.deepEqual(seen, [task.name, task.name, task.name, "callback:MainTask"]);
+  assert.deepEqual(seen, [task.name, task.name, task.name, `callback:${task.name}`]);
+  setTimeout(() => seen.push(`callback:${current().name}`), 1);
+  await sleep(10);
+  assert.equal(seen.at(-1), "callback:MainTask", "a callback set up outside any task");
   assert.equal(task.value, task.name);
   assert.equal(current().name, "MainTask");
 });

@@ -202,33 +202,6 @@ test("sleep waits about the given time", async () => {
   assert.ok(took >= 49 && took < 1500, `took ${took} ms`);
 });
 
-test("sleeps that share a timer: order by end, a kill leaves the others, the last kill clears the timer", async () => {
-  // Same length, started together: one shared timer underneath.
-  const woke: number[] = [];
-  const sleeper = (n: number, ms: number) => async () => {
-    await sleep(ms);
-    woke.push(n);
-  };
-  const timers = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
-  const before = timers();
-  const group = [1, 2, 3, 4].map((n) => spawn(sleeper(n, 40)));
-  const short = spawn(sleeper(0, 10));
-  await sleep(0); // all of them start, and park
-  await group[1]!.kill();
-  const t0 = performance.now();
-  await joinAll([...group, short]);
-  assert.deepEqual(woke, [0, 1, 3, 4], "the shorter sleep first, then the group in spawn order, without the killed one");
-  assert.equal(group[1]!.killed, true);
-  assert.ok(performance.now() - t0 >= 25, "the kill must not wake the rest of the group early");
-
-  // Every sleeper of a group killed: its timer goes, so nothing keeps Node alive.
-  const idle = [1, 2, 3].map(() => spawn(sleep, 60_000));
-  await sleep(0);
-  assert.ok(timers() > before, "the sleeps hold a timer");
-  await killAll(idle);
-  assert.equal(timers(), before, "no timer left once every sleeper is killed");
-});
-
 test("sleeps that end together wake one by one: the first can kill the next before it runs", async () => {
   const log: string[] = [];
   let b: Task | undefined;
@@ -246,25 +219,6 @@ test("sleeps that end together wake one by one: the first can kill the next befo
   assert.equal(b.killed, true);
 });
 
-test("sleeps share a timer only when they start together (within 0.1 ms)", async () => {
-  const timers = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
-  const before = timers();
-  // A thousand sleeps started in one go: a few timers, not a thousand.
-  const many = spawn(() => Promise.all(Array.from({ length: 1000 }, () => sleep(200))));
-  await sleep(0);
-  const shared = timers() - before;
-  assert.ok(shared >= 1 && shared < 50, `1,000 sleeps made ${shared} timers`);
-  const later = spawn(async () => {
-    const t0 = performance.now();
-    while (performance.now() - t0 < 0.5); // 0.5 ms later: its own timer
-    await sleep(200);
-  });
-  await sleep(0);
-  assert.equal(timers() - before, shared + 1, "a sleep started 0.5 ms later must not end with an earlier group");
-  await killAll([many, later]);
-  assert.equal(timers(), before);
-});
-
 test("bad arguments throw a TypeError naming the parameter and the value", () => {
   assert.throws(() => sleep(-1), { name: "TypeError", message: "Expected `ms` to be a non-negative number of milliseconds, got `-1`" });
   assert.throws(() => sleep(Number.NaN), { name: "TypeError", message: /`ms`.*got `NaN`/ });
@@ -274,4 +228,53 @@ test("bad arguments throw a TypeError naming the parameter and the value", () =>
   assert.throws(() => spawn(42 as unknown as () => void), { name: "TypeError", message: "Expected `fn` to be a function, got `42`" });
   assert.throws(() => join({} as Task), { name: "TypeError", message: "Expected `task` to be a Task, got `object`" });
   assert.throws(() => joinAll([], { timeout: -5 }), { name: "TypeError", message: /`timeout`.*got `-5`/ });
+});
+
+test("a task that kills itself without await ends at its next switch point; the program goes on", async () => {
+  const log: string[] = [];
+  const t = spawn(async () => {
+    void current().kill(); // gevent: getcurrent().kill(block=False)
+    log.push("still running");
+    try {
+      await sleep(10);
+      log.push("not reached");
+    } finally {
+      log.push("finally");
+    }
+  });
+  await join(t);
+  assert.deepEqual(log, ["still running", "finally"]);
+  assert.equal(t.killed, true);
+  assert.equal(t.successful(), true);
+});
+
+test("a fire-and-forget kill does not spend the caller's expired Timeout", async () => {
+  const { Timeout, TimeoutError } = await import("../lib/index.ts");
+  const b = spawn(sleep, 1000);
+  const a = spawn(async () => {
+    const timeout = Timeout.start(10);
+    try {
+      await new Promise((r) => setTimeout(r, 30)); // not a switch point: the Timeout waits
+      void b.kill();
+      await sleep(100);
+      return "no timeout";
+    } catch (e) {
+      return e instanceof TimeoutError && e.timeout === timeout ? "caught its Timeout" : String(e);
+    } finally {
+      timeout.cancel();
+    }
+  });
+  assert.equal(await a.get(), "caught its Timeout");
+  assert.equal(b.killed, true);
+});
+
+test("a deadlock is one line on stderr naming who waits for whom, and exit code 1", async () => {
+  const run = promisify(execFile);
+  const error = await run(process.execPath, ["--import", "tsx", "test/fixtures/deadlock.ts"], { timeout: 30_000 }).then(
+    () => assert.fail("a deadlock must not exit 0"),
+    (e: { code: number; stdout: string; stderr: string }) => e,
+  );
+  assert.equal(error.code, 1);
+  assert.equal(error.stdout, "");
+  assert.equal(error.stderr, "error: deadlock, no task can ever go on: MainTask waits for Task-1, Task-1 waits for Task-2, Task-2 waits for Task-1\n");
 });

@@ -60,5 +60,28 @@ test("withTimeout returns the value when fast enough, and works inside tasks", a
 
 test("bad arguments throw a TypeError", async () => {
   assert.throws(() => new Timeout(-1), { name: "TypeError", message: /`ms`.*got `-1`/ });
-  await assert.rejects(withTimeout(10, 5 as unknown as () => void), { name: "TypeError", message: /`fn`/ });
+  // Thrown at once, like every other bad input (not a rejected Promise).
+  assert.throws(() => withTimeout(10, 5 as unknown as () => void), { name: "TypeError", message: "Expected `fn` to be a function, got `5`" });
+  assert.throws(() => withTimeout(-1, () => sleep(1)), { name: "TypeError", message: /`ms`.*got `-1`/ });
+});
+
+test("a withTimeout in a plain callback interrupts only its own work, not main's wait", async () => {
+  const log: string[] = [];
+  setTimeout(async () => {
+    try {
+      await withTimeout(50, () => sleep(200));
+    } catch (e) {
+      log.push(`callback: ${(e as Error).name}`);
+    }
+  }, 10);
+  const t0 = performance.now();
+  await sleep(300); // main's own wait: it must not get the callback's TimeoutError
+  log.push("main slept");
+  assert.deepEqual(log, ["callback: TimeoutError", "main slept"]);
+  assert.ok(performance.now() - t0 >= 290);
+});
+
+test("a Timeout as long as the work lets the work finish, as in gevent", async () => {
+  const tasks = Array.from({ length: 10 }, () => spawn(() => withTimeout(50, () => sleep(50)).then(() => "done", (e: Error) => e.name)));
+  for (const t of tasks) assert.equal(await t.get(), "done");
 });

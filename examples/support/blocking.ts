@@ -25,7 +25,8 @@ import { writeSync } from "node:fs";
 import { Worker } from "node:worker_threads";
 import { paint, useColor } from "./chart.ts";
 import { addTaskObserver, taskLabel } from "./observe.ts";
-import { type Task, checkMs } from "../../lib/index.ts";
+import type { Task } from "../../lib/index.ts";
+import { checkMs } from "../../lib/wait.ts";
 
 /** Options of `detectBlocking`. */
 export interface BlockingOptions {
