@@ -39,7 +39,7 @@ async function server(host: string, port: number): Promise<never> {
 
 // The command line: --port N (0: any free port), --host ADDR.
 const runner = "Deno" in globalThis ? "npx deno run -A" : process.versions.bun ? "npx bun" : "npx tsx";
-const help = `Usage: ${runner} examples/06-server.ts [--port N] [--host ADDR]
+const help = `Usage: ${runner} examples/06-server.ts [--port N] [--host ADDR] [--help]
   --port 0 for any free port (default 8080); --host default 127.0.0.1`;
 // An error is one line, no stack trace: exit 2 for bad usage, 1 otherwise.
 const fail: (message: string, code?: number) => never = (message, code = 1) => (console.error(`error: ${message}`), process.exit(code));
@@ -47,12 +47,12 @@ const options = { port: { type: "string", default: "8080" }, host: { type: "stri
 let opts: { port: string; host: string; help?: boolean };
 try {
   opts = parseArgs({ options }).values;
-  if (!/^\d+$/.test(opts.port) || +opts.port > 65535) throw new Error(`Expected \`--port\` to be an integer from 0 to 65535, got \`${opts.port}\``);
-  if (opts.host.trim() === "") throw new Error(`Expected \`--host\` to be an address like 127.0.0.1, got \`${opts.host}\``);
 } catch (e) {
   fail(`${(e as Error).message.split(/\.\s/)[0]} (try --help)`, 2);
 }
 if (opts.help) process.exit(console.log(help) ?? 0);
+if (!/^\d+$/.test(opts.port) || +opts.port > 65535) fail(`Expected \`--port\` to be an integer from 0 to 65535, got \`${opts.port}\``, 2);
+if (opts.host.trim() === "") fail(`Expected \`--host\` to be an address like 127.0.0.1, got \`${opts.host}\``, 2);
 const port = +opts.port;
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => process.exit(0));
 await server(opts.host, port).catch((e: NodeJS.ErrnoException) =>

@@ -140,10 +140,10 @@ test("07-client: the server dying mid-run is in the summary, exit 1", async () =
 
 test("07-client: bad options give one line, exit 2", async () => {
   const cases: [string[], string][] = [
-    [["--clients", "0"], "error: Expected `--clients` to be a number from 1 to 10000, got `0`\n"],
-    [["--port", "x"], "error: Expected `--port` to be a number from 1 to 65535, got `x`\n"],
+    [["--clients", "0"], "error: Expected `--clients` to be an integer from 1 to 10000, got `0`\n"],
+    [["--port", "x"], "error: Expected `--port` to be an integer from 1 to 65535, got `x`\n"],
     [["--duration="], "error: Expected `--duration` to be a number from 0.1 to 3600, got ``\n"],
-    [["--host="], "error: Expected `--host` to be an address, got ``\n"],
+    [["--host="], "error: Expected `--host` to be an address like 127.0.0.1, got ``\n"],
     [["--bogus"], "error: Unknown option '--bogus' (try --help)\n"],
   ];
   for (const [args, line] of cases) {
