@@ -5,7 +5,7 @@
  * next `recv` or `sendall` throws it, after the bytes that came before.
  */
 import net from "node:net";
-import { type Wait, expect, park, wake } from "./wait.ts";
+import { type Wait, expect, interrupted, park, wake } from "./wait.ts";
 
 /** Bytes a connection holds unread; past them, reading pauses and TCP slows the sender. */
 export const READ_LIMIT = 64 * 1024;
@@ -25,6 +25,7 @@ export class SocketClosedError extends Error {
 }
 
 const EMPTY = Buffer.alloc(0);
+const SENT = Promise.resolve();
 const busy = (what: string) => new Error(`another task is already waiting in ${what}()`);
 
 /** One TCP connection. */
@@ -98,11 +99,11 @@ export class Connection {
 
   /** Sends all of `data`; waits while node:net holds 16 KB the peer has not read. Python's `sendall`. */
   sendall(data: Uint8Array | string): Promise<void> {
-    return park<void>((wait) => {
-      if (this.#error || this.#sock.destroyed) return wait.interrupt(this.#error ?? new SocketClosedError());
-      if (this.#sock.write(data)) wake(wait, undefined);
-      else this.#writer = wait;
-    });
+    const error = this.#error ?? (this.#sock.destroyed ? new SocketClosedError() : undefined);
+    // A failed socket rejects; a pending kill or Timeout is thrown by park() first.
+    if (error || interrupted()) return park<void>((wait) => wait.interrupt(error!));
+    if (this.#sock.write(data)) return SENT; // the common case: no switch
+    return park<void>((wait) => void (this.#writer = wait)); // until 'drain'
   }
 
   /** Ends the sending side: the peer's `recv` returns empty. Python's `shutdown(SHUT_WR)`. */

@@ -132,6 +132,12 @@ export function interrupt(scope: Scope, error: Error, due = -Infinity): void {
   else for (const w of mine) w.interrupt(error);
 }
 
+/** @internal True if an interrupt waits for the next switch point of the running code. */
+export function interrupted(): boolean {
+  for (let s: Scope | undefined = currentScope(); s; s = s.parent) if (s.pending) return true;
+  return false;
+}
+
 /** @internal Parks the running code; `start(wait)` arranges `wake(wait, value)` and may set `wait.cancel`. */
 export function park<T>(start: (wait: Wait<T>) => void, ms?: number, on?: Task[]): Promise<T> {
   const scope = currentScope();
@@ -141,7 +147,12 @@ export function park<T>(start: (wait: Wait<T>) => void, ms?: number, on?: Task[]
     if (error) return Promise.reject(error);
   }
   let wait!: Wait<T>;
+  // Made outside the scope: the promise that an `await` of it makes
+  // carries the scope on, so this one needs no tag (one object less).
+  const outer = running;
+  running = undefined;
   const promise = new Promise<T>((resolve, reject) => (wait = new Wait(scope, resolve, reject, on)));
+  running = outer;
   const task = scope.task;
   const ws = task.waits as Wait<T> | Wait<T>[] | undefined;
   task.waits = (ws === undefined ? wait : Array.isArray(ws) ? [...ws, wait] : [ws, wait]) as Task["waits"];
