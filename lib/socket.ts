@@ -89,13 +89,16 @@ export class Connection {
   recv(maxBytes: number): Promise<Buffer> {
     expect(Number.isInteger(maxBytes) && maxBytes >= 0, "maxBytes", "a non-negative integer", maxBytes);
     if (this.#reader && !this.#reader.over) throw busy("recv");
-    return park<Buffer>((wait) => {
-      if (maxBytes === 0) return void wake(wait, EMPTY);
-      this.#reader = wait;
-      this.#max = maxBytes;
-      this.#feed();
-    });
+    this.#max = maxBytes;
+    return park<Buffer>(this.#park);
   }
+
+  // One function per connection, not one closure per recv.
+  readonly #park = (wait: Wait<Buffer>): void => {
+    if (this.#max === 0) return void wake(wait, EMPTY);
+    this.#reader = wait;
+    this.#feed();
+  };
 
   /** Sends all of `data`; waits while node:net holds 16 KB the peer has not read. Python's `sendall`. */
   sendall(data: Uint8Array | string): Promise<void> {

@@ -101,8 +101,9 @@ export class Wait<T> {
     if (this.over) return false;
     this.over = true;
     const task = this.scope.task;
-    const rest = Array.isArray(task.waits) ? task.waits.filter((w) => w !== this) : [];
-    task.waits = rest.length > 1 ? rest : rest[0];
+    const ws = task.waits;
+    if (!Array.isArray(ws)) task.waits = undefined;
+    else task.waits = ws.length > 2 ? ws.filter((w) => w !== this) : ws.find((w) => w !== this);
     if (this.on) joins.delete(this as Wait<never>);
     observer?.resume?.(task);
     return true;
@@ -132,6 +133,10 @@ export function interrupt(scope: Scope, error: Error, due = -Infinity): void {
   else for (const w of mine) w.interrupt(error);
 }
 
+// One executor for every wait's promise: no closure per wait.
+const captured: [(value: never) => void, (error: unknown) => void] = [() => {}, () => {}];
+const capture = (resolve: (value: never) => void, reject: (error: unknown) => void) => void ((captured[0] = resolve), (captured[1] = reject));
+
 /** @internal True if an interrupt waits for the next switch point of the running code. */
 export function interrupted(): boolean {
   for (let s: Scope | undefined = currentScope(); s; s = s.parent) if (s.pending) return true;
@@ -143,16 +148,15 @@ export function park<T>(start: (wait: Wait<T>) => void, ms?: number, on?: Task[]
   const scope = currentScope();
   for (let s: Scope | undefined = scope; s; s = s.parent) {
     const error = s.pending;
-    s.pending = undefined;
-    if (error) return Promise.reject(error);
+    if (error) return (s.pending = undefined), Promise.reject(error);
   }
-  let wait!: Wait<T>;
   // Made outside the scope: the promise that an `await` of it makes
   // carries the scope on, so this one needs no tag (one object less).
   const outer = running;
   running = undefined;
-  const promise = new Promise<T>((resolve, reject) => (wait = new Wait(scope, resolve, reject, on)));
+  const promise = new Promise<T>(capture);
   running = outer;
+  const wait = new Wait<T>(scope, captured[0] as (value: T) => void, captured[1], on);
   const task = scope.task;
   const ws = task.waits as Wait<T> | Wait<T>[] | undefined;
   task.waits = (ws === undefined ? wait : Array.isArray(ws) ? [...ws, wait] : [ws, wait]) as Task["waits"];
