@@ -130,9 +130,11 @@ export class Task<T = unknown> extends Scope {
     else {
       this.exception = error;
       // Like gevent's hub: reported at once, even if someone joins later;
-      // one line with where it was thrown (the stack is in `exception`).
+      // one line, with the first place outside the lib and Node where it
+      // was thrown (the whole stack is in `exception`).
       const e = error instanceof Error ? error : undefined;
-      const at = /\n\s+at (?:.* \()?(?:file:\/\/)?(.+?)\)?$/m.exec(e?.stack ?? "")?.[1]?.replace(`${process.cwd()}/`, "");
+      const frame = e?.stack?.split("\n").find((l) => /^\s+at /.test(l) && !l.includes(LIB) && !/\b(node|ext):/.test(l));
+      const at = frame?.replace(/^\s+at (?:.* \()?(?:file:\/\/)?(.+?)\)?$/, "$1").replace(`${process.cwd()}/`, "");
       console.error(`${this.name} (${this.fnName}) failed with ${e ? `${e.name}: ${e.message}` : String(error)}${at ? ` (at ${at})` : ""}`);
     }
     this.#state = "over";
@@ -146,6 +148,7 @@ export class Task<T = unknown> extends Scope {
 }
 
 const MAIN = new Task("MainTask");
+const LIB = new URL(".", import.meta.url).pathname; // this folder, to leave out of reports
 setOutside(MAIN);
 let lastId = 0;
 let queue: Task[] = [];
