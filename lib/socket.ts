@@ -26,6 +26,8 @@ export class SocketClosedError extends Error {
 
 const EMPTY = Buffer.alloc(0);
 const SENT = Promise.resolve();
+// Python's BrokenPipeError: sending after shutdown().
+const shutDown = () => Object.assign(new Error("the sending side is shut down (EPIPE)"), { code: "EPIPE" });
 const busy = (what: string) => new Error(`another task is already waiting in ${what}()`);
 
 /** One TCP connection. */
@@ -102,10 +104,12 @@ export class Connection {
 
   /** Sends all of `data`; waits while node:net holds 16 KB the peer has not read. Python's `sendall`. */
   sendall(data: Uint8Array | string): Promise<void> {
-    const error = this.#error ?? (this.#sock.destroyed ? new SocketClosedError() : undefined);
+    if (this.#writer && !this.#writer.over) throw busy("sendall");
+    const sock = this.#sock;
+    const error = this.#error ?? (sock.destroyed ? new SocketClosedError() : sock.writableEnded ? shutDown() : undefined);
     // A failed socket rejects; a pending kill or Timeout is thrown by park() first.
     if (error || interrupted()) return park<void>((wait) => wait.interrupt(error!));
-    if (this.#sock.write(data)) return SENT; // the common case: no switch
+    if (sock.write(data)) return SENT; // the common case: no switch
     return park<void>((wait) => void (this.#writer = wait)); // until 'drain'
   }
 
@@ -123,6 +127,7 @@ export class Connection {
       setTimeout(() => sock.destroy(), 10_000).unref(); // a peer that never reads
     }
     this.#end(new SocketClosedError());
+    this.#writer?.interrupt(this.#error ?? new SocketClosedError());
   }
 }
 

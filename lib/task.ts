@@ -41,6 +41,7 @@ export class Task<T = unknown> extends Scope {
     this.name = name;
     this.#fn = fn;
     this.#args = args;
+    if (!fn) this.#state = "running"; // MainTask runs from the start
   }
 
   /** The spawned function's name, for reports. */
@@ -74,19 +75,22 @@ export class Task<T = unknown> extends Scope {
    * `TaskExit` from its current or next lib switch point (`sleep`,
    * `join`, `recv`...), so its `finally` blocks run. While it awaits
    * anything else (a plain Promise, `fetch`) the kill waits, and is lost
-   * if the task ends first. Resolves once the task is over; never
-   * rejects, except in a task that kills itself: there `await` throws the
-   * `TaskExit` at once, and without `await` its next switch point does.
+   * if the task ends first. Resolves once the task is over (at once when
+   * a task kills itself: its next switch point throws); never rejects.
    */
   kill(): Promise<void> {
     const exit = new TaskExit();
     if (this.#state === "new") this.end(undefined, exit);
     else if (this.#state === "running") interrupt(this, exit);
-    if (this.ready()) return Promise.resolve();
-    if (this !== current()) return new Promise((resolve) => this.onDone(() => resolve()));
-    const self = Promise.reject(exit);
-    self.catch(() => {}); // not awaited: no unhandled rejection
-    return self;
+    if (this.ready() || this === current()) return Promise.resolve();
+    return new Promise((resolve) => this.onDone(() => resolve()));
+  }
+
+  /** @internal forgets `fn` (a join that gave up). */
+  offDone(fn: Callback): void {
+    const list = this.#onDone;
+    if (list === fn) this.#onDone = undefined;
+    else if (Array.isArray(list) && list.includes(fn)) list.splice(list.indexOf(fn), 1);
   }
 
   /** @internal calls `fn(task)` once the task is over. */
@@ -209,10 +213,14 @@ export function joinAll(tasks: Iterable<Task<unknown>>, options: { timeout?: num
   const done = () => list.filter((t) => t.ready());
   return park<Task<unknown>[]>((wait) => {
     let left = list.length;
-    const timer = timeout === undefined ? undefined : setTimeout(() => wake(wait, done()), timeout);
-    wait.cancel = timer;
+    const stop = () => {
+      clearTimeout(timer);
+      for (const t of list) t.offDone(onDone); // nothing left behind on a task that runs on
+    };
+    const timer = timeout === undefined ? undefined : setTimeout(() => wake(wait, done()) && stop(), timeout);
+    wait.cancel = stop;
     const onDone = (t: Task) => {
-      if (raiseError && t.exception !== undefined && wait.settle()) wait.reject(t.exception);
+      if (raiseError && t.exception !== undefined && wait.settle()) (stop(), wait.reject(t.exception));
       else if (--left === 0 && wake(wait, done())) clearTimeout(timer);
     };
     if (left === 0) wake(wait, []);

@@ -46,12 +46,17 @@ export class Timeout {
     return new Timeout(ms).start();
   }
 
-  /** Starts (or restarts) the countdown for the code that runs after it, in this chain of awaits. */
+  /**
+   * Starts (or restarts) the countdown. It covers the code that runs
+   * after it until the running callback returns, and what that code
+   * awaits: not the task's other callbacks, but also the `Promise.all`
+   * branches started after it. `withTimeout` covers exactly its `fn`.
+   */
   start(): this {
     this.cancel();
-    // Its own scope: the running code's waits from here on, not the
-    // waits of other code of the task (a callback, a Promise.all branch).
-    const scope = (this.#scope = enterScope(new Scope(currentScope())));
+    let parent = currentScope();
+    while (parent.closed) parent = parent.parent!; // beside a cancelled one, not inside
+    const scope = (this.#scope = enterScope(new Scope(parent)));
     const due = now() + this.ms;
     this.#timer = setTimeout(() => interrupt(scope, (this.#error = new TimeoutError(this)), due), this.ms);
     return this;
@@ -60,7 +65,9 @@ export class Timeout {
   /** Stops the countdown; a timeout not yet delivered is dropped. */
   cancel(): void {
     clearTimeout(this.#timer);
-    if (this.#scope && this.#scope.pending === this.#error) this.#scope.pending = undefined;
+    const scope = this.#scope;
+    if (scope) scope.closed = true;
+    if (scope && scope.pending === this.#error) scope.pending = undefined;
     this.#scope = this.#error = undefined;
   }
 }

@@ -21,6 +21,8 @@ export class Scope {
   readonly parent: Scope | undefined;
   /** An interrupt for the next switch point inside the scope. */
   pending: Error | undefined = undefined;
+  /** A cancelled Timeout's: a new Timeout nests in its parent instead. */
+  closed = false;
   constructor(parent: Scope | undefined) {
     this.parent = parent;
     this.task = parent ? parent.task : (this as Scope as Task);
@@ -104,7 +106,6 @@ export class Wait<T> {
     const ws = task.waits;
     if (!Array.isArray(ws)) task.waits = undefined;
     else task.waits = ws.length > 2 ? ws.filter((w) => w !== this) : ws.find((w) => w !== this);
-    if (this.on) joins.delete(this as Wait<never>);
     observer?.resume?.(task);
     return true;
   }
@@ -123,14 +124,13 @@ export const wake = <T>(wait: Wait<T>, value: T): boolean => wait.settle() && (w
 
 /**
  * @internal Throws `error` into the waits inside `scope`, or keeps it for
- * its next switch point, also when a sleep there is due by `due` (a
- * Timeout's): that sleep ends first, as in gevent.
+ * its next switch point. A sleep there due by `due` (a Timeout's) ends
+ * first, as in gevent: then the error waits for the next switch point.
  */
 export function interrupt(scope: Scope, error: Error, due = -Infinity): void {
-  const ws = scope.task.waits;
-  const mine = (Array.isArray(ws) ? ws : ws ? [ws] : []).filter((w) => scope.holds(w.scope));
-  if (mine.length === 0 || mine.some((w) => w.due <= due)) scope.pending = error;
-  else for (const w of mine) w.interrupt(error);
+  const late = waitsOf(scope.task).filter((w) => scope.holds(w.scope) && w.due > due);
+  if (late.length === 0) scope.pending = error;
+  else for (const w of late) w.interrupt(error);
 }
 
 // One executor for every wait's promise: no closure per wait.
@@ -160,7 +160,6 @@ export function park<T>(start: (wait: Wait<T>) => void, ms?: number, on?: Task[]
   const task = scope.task;
   const ws = task.waits as Wait<T> | Wait<T>[] | undefined;
   task.waits = (ws === undefined ? wait : Array.isArray(ws) ? [...ws, wait] : [ws, wait]) as Task["waits"];
-  if (on) joins.add(wait as Wait<never>);
   if (task === outside && !watching) watchForDeadlock();
   observer?.park?.(task, ms);
   start(wait);
@@ -196,21 +195,36 @@ export function sleep(ms = 0): Promise<void> {
   }, ms);
 }
 
-// gevent's LoopExit: nothing is left to run, yet MainTask still waits,
-// so nothing can ever wake it. Say who waits for whom, and exit 1.
-const joins = new Set<Wait<never>>();
+// gevent's LoopExit: nothing is left to run, and MainTask waits in a
+// join whose tasks wait in joins too, round in a circle: nothing can
+// ever wake them. Say who waits for whom, and exit 1. (A task waiting
+// for anything else, say a plain Promise, proves nothing: Node decides.)
 let watching = false;
 function watchForDeadlock(): void {
   watching = true;
   process.on("beforeExit", () => {
-    const ws = outside.task.waits;
-    if (ws === undefined) return;
-    const stuck = [...(Array.isArray(ws) ? ws : [ws]), ...[...joins].filter((w) => w.scope.task !== outside)];
-    const on = (w: Wait<never>) => (w.on ? w.on.filter((t) => !t.ready()).map((t) => t.name).join(" and ") : "an event");
-    process.stderr.write(`error: deadlock, no task can ever go on: ${stuck.map((w) => `${w.scope.task.name} waits for ${on(w)}`).join(", ")}\n`);
+    const who: string[] = [];
+    const known = new Map<Task, boolean>();
+    const stuck = (task: Task): boolean => {
+      if (known.has(task)) return known.get(task)!; // true while we are in it: a circle
+      known.set(task, true);
+      const waits = waitsOf(task);
+      const result = waits.length > 0 && waits.every((w) => {
+        const on = w.on?.filter((t) => !t.ready()) ?? [];
+        who.push(`${task.name} waits for ${on.map((t) => t.name).join(" and ")}`);
+        return on.some(stuck);
+      });
+      known.set(task, result);
+      return result;
+    };
+    if (!stuck(outside.task)) return;
+    process.stderr.write(`error: deadlock, no task can ever go on: ${who.join(", ")}\n`);
     process.exit(1);
   });
 }
+
+/** @internal The waits `task` is parked in. */
+export const waitsOf = (task: Task): Wait<never>[] => (Array.isArray(task.waits) ? [...task.waits] : task.waits ? [task.waits] : []);
 
 /** @internal Throws ``TypeError: Expected `name` to be <want>, got `value` `` unless `ok`. */
 export function expect(ok: boolean, name: string, want: string, value: unknown): void {

@@ -265,3 +265,36 @@ test("bad arguments throw a TypeError naming the value", async () => {
     server.close();
   }
 });
+
+test("sendall: a second sender while one waits is an error; close() ends a waiting sendall at once", async () => {
+  const { server, client, conn } = await pair();
+  try {
+    const big = Buffer.alloc(8 * 1024 * 1024); // the client does not read: sendall waits
+    const first = spawn(() => conn.sendall(big).catch((e: unknown) => (e as Error).name));
+    await sleep(50);
+    assert.equal(first.ready(), false, "the first sendall waits for the peer to read");
+    assert.throws(() => conn.sendall("more"), /another task is already waiting in sendall\(\)/);
+    const t0 = performance.now();
+    conn.close();
+    assert.equal(await first.get(), "SocketClosedError");
+    assert.ok(performance.now() - t0 < 1000, "at once, not after the 10 s close timer");
+  } finally {
+    client.close();
+    server.close();
+  }
+});
+
+test("sendall after shutdown() fails with EPIPE, and the reading side still works", async () => {
+  const { server, client, conn } = await pair();
+  try {
+    conn.shutdown();
+    assert.equal((await client.recv(10)).length, 0, "the peer sees the end");
+    await assert.rejects(conn.sendall("x"), { code: "EPIPE" });
+    await client.sendall("reply");
+    assert.equal(String(await conn.recv(10)), "reply");
+  } finally {
+    client.close();
+    conn.close();
+    server.close();
+  }
+});

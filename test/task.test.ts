@@ -279,17 +279,70 @@ test("a deadlock is one line on stderr naming who waits for whom, and exit code 
   assert.equal(error.stderr, "error: deadlock, no task can ever go on: MainTask waits for Task-1, Task-1 waits for Task-2, Task-2 waits for Task-1\n");
 });
 
-test("await current().kill() throws TaskExit right there, as gevent's kill(block=True) does", async () => {
+test("a task that kills itself, with await, gets one TaskExit, at its next switch point", async () => {
   const log: string[] = [];
   const t = spawn(async () => {
     try {
-      await current().kill();
+      await current().kill(); // resolves at once: not a switch point
+      log.push("still running");
+      await sleep(10);
       log.push("not reached");
-    } finally {
-      log.push("finally");
+    } catch (e) {
+      log.push((e as Error).name);
+      await sleep(1); // caught once: no second TaskExit
+      log.push("slept after");
     }
   });
   await join(t);
-  assert.deepEqual(log, ["finally"]);
-  assert.equal(t.killed, true);
+  assert.deepEqual(log, ["still running", "TaskExit", "slept after"]);
+  assert.equal(t.killed, false, "it caught the TaskExit and returned");
+});
+
+test("joinAll with raiseError leaves no timer behind; joins that time out leave nothing on the task", async () => {
+  const timers = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
+  const before = timers();
+  const bad = spawn(() => {
+    throw Object.assign(new Error("boom"), { quiet: true });
+  });
+  const err = console.error;
+  console.error = () => {}; // the one-line failure report
+  try {
+    await assert.rejects(joinAll([bad], { timeout: 60_000, raiseError: true }), /boom/);
+  } finally {
+    console.error = err;
+  }
+  assert.equal(timers(), before, "the timeout's timer is cleared");
+  const long = spawn(sleep, 60_000);
+  global.gc?.();
+  const heap0 = process.memoryUsage().heapUsed;
+  for (let i = 0; i < 50_000; i++) await join(long, 0);
+  global.gc?.();
+  const grown = (process.memoryUsage().heapUsed - heap0) / 1e6;
+  assert.ok(grown < 20, `50,000 timed-out joins kept ${grown.toFixed(1)} MB`);
+  await long.kill();
+});
+
+test("MainTask is running: started() is true, and a kill from a task interrupts main's wait", async () => {
+  assert.equal(current().started(), true);
+  assert.equal(current().ready(), false);
+  const script = `
+    import { current, sleep, spawn } from "./lib/index.ts";
+    const main = current();
+    spawn(() => main.kill());
+    try { await sleep(1000); console.log("slept"); } catch (e) { console.log("main got " + e.name, main.ready()); }
+  `;
+  const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { timeout: 30_000 });
+  assert.equal(stdout, "main got TaskExit false\n");
+});
+
+test("a join left behind by Promise.race is no deadlock: the program ends normally", async () => {
+  const run = promisify(execFile);
+  const script = `
+    import { join, sleep, spawn } from "./lib/index.ts";
+    const worker = spawn(() => new Promise(() => {}));
+    console.log(await Promise.race([join(worker).then(() => "joined"), sleep(50).then(() => "gave up")]));
+  `;
+  const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { timeout: 30_000 });
+  assert.equal(stdout, "gave up\n");
+  assert.equal(stderr, "");
 });

@@ -102,3 +102,31 @@ test("a Timeout.start in a plain callback covers the callback's own waits, not m
   log.push("main slept");
   assert.deepEqual(log, ["callback: TimeoutError", "main slept"]);
 });
+
+test("withTimeout over Promise.all: a sleep due with the Timeout ends, the longer wait is interrupted on time", async () => {
+  const t0 = performance.now();
+  const result = await withTimeout(100, () => Promise.all([sleep(100), sleep(2000)])).catch((e: Error) => e.name);
+  assert.equal(result, "TimeoutError");
+  assert.ok(performance.now() - t0 < 1500, `took ${Math.round(performance.now() - t0)} ms`);
+});
+
+test("Timeouts started and cancelled in a loop do not nest without end", async () => {
+  const { currentScope } = await import("../lib/wait.ts");
+  const depth = () => {
+    let n = 0;
+    for (let s: { parent: unknown } | undefined = currentScope(); s; s = s.parent as typeof s) n++;
+    return n;
+  };
+  const task = spawn(async () => {
+    for (let i = 0; i < 1000; i++) {
+      const t = Timeout.start(1000);
+      try {
+        await sleep(0);
+      } finally {
+        t.cancel();
+      }
+    }
+    return depth();
+  });
+  assert.ok((await task.get()) <= 3, "the task, at most one Timeout scope");
+});

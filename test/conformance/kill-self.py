@@ -1,4 +1,4 @@
-# A task that kills itself (and waits for it) ends right there.
+# A greenlet that kills itself (blocking kill): where does it end?
 import gevent
 from gevent import getcurrent
 

@@ -1,4 +1,4 @@
-// A task that kills itself (and waits for it) ends right there.
+// A task that kills itself (and awaits the kill): where does it end?
 import { current, join, spawn } from "../../lib/index.ts";
 
 const t = spawn(async () => {
