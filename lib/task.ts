@@ -21,8 +21,7 @@ type Callback = (task: Task) => void;
 
 /** A function run concurrently by `spawn`; see gevent's Greenlet. */
 export class Task<T = unknown> extends Scope {
-  /** `Task-1`, `Task-2`... in spawn order, `MainTask` outside any task; may be set. */
-  name: string;
+  #name: string | number; // a number until read: a million tasks need no strings
   /** What the function returned, or threw (a kill is not a failure); whether a kill ended it. */
   value: T | undefined = undefined;
   exception: unknown = undefined;
@@ -36,12 +35,20 @@ export class Task<T = unknown> extends Scope {
   waits: Wait<never> | Wait<never>[] | undefined;
 
   /** @internal use `spawn()`. */
-  constructor(name: string, fn?: Fn, args?: unknown[]) {
+  constructor(name: string | number, fn?: Fn, args?: unknown[]) {
     super(undefined);
-    this.name = name;
+    this.#name = name;
     this.#fn = fn;
     this.#args = args;
     if (!fn) this.#state = "running"; // MainTask runs from the start
+  }
+
+  /** `Task-1`, `Task-2`... in spawn order, `MainTask` outside any task; may be set. */
+  get name(): string {
+    return typeof this.#name === "string" ? this.#name : (this.#name = `Task-${this.#name}`);
+  }
+  set name(name: string) {
+    this.#name = name;
   }
 
   /** The spawned function's name, for reports. */
@@ -185,7 +192,7 @@ export function current(): Task {
  */
 export function spawn<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): Task<Awaited<R>> {
   expect(typeof fn === "function", "fn", "a function", fn);
-  const task = new Task<Awaited<R>>(`Task-${++lastId}`, fn as Fn, args);
+  const task = new Task<Awaited<R>>(++lastId, fn as Fn, args);
   if (queue.push(task as Task) === 1) {
     setImmediate(() => {
       const tasks = queue;
