@@ -49,4 +49,6 @@ console.log(current().name); // MainTask
 await join(g1);
 await join(g2);
 const seconds = (performance.now() - start) / 1000;
-console.log(`${current().name} done in ${seconds.toFixed(3)} s (not 4 s: the waits overlapped)`);
+console.log(
+  `${current().name} done in ${seconds.toFixed(3)} s (not 4 s: the waits overlapped)`,
+);

@@ -61,13 +61,19 @@ function roundRobin(tasks: [string, Generator<void>][]) {
 // a reader came for.
 cli({
   usage: "npx tsx examples/02-yield.ts [--timeline]",
-  about: "eat (3 s) and play (1 s) as generators: blocking waits (4 s) vs timers (3 s).",
+  about:
+    "eat (3 s) and play (1 s) as generators: blocking waits (4 s) vs timers (3 s).",
 });
 
 console.log("1. yield + a blocking wait (round robin):");
-roundRobin([["eat (blocking)", eatBlocking()], ["play (blocking)", playBlocking()]]);
+roundRobin([
+  ["eat (blocking)", eatBlocking()],
+  ["play (blocking)", playBlocking()],
+]);
 const blockingS = (performance.now() - start) / 1000;
-console.log(`  total ${blockingS.toFixed(2)} s: the waits ran one after the other`);
+console.log(
+  `  total ${blockingS.toFixed(2)} s: the waits ran one after the other`,
+);
 
 // ---- 2. yield a sleep request to a scheduler ------------------------
 // Now a task does not wait itself: it yields "wake me in N ms" and the
@@ -107,7 +113,10 @@ function schedule(tasks: [string, Generator<Request>][]): Promise<void> {
 
 console.log("2. yield a sleep request to a timer scheduler:");
 start = performance.now();
-await schedule([["eat (timers)", eat()], ["play (timers)", play()]]);
+await schedule([
+  ["eat (timers)", eat()],
+  ["play (timers)", play()],
+]);
 const timersS = (performance.now() - start) / 1000;
 console.log(`  total ${timersS.toFixed(2)} s: the waits overlapped`);
 
@@ -119,8 +128,18 @@ const max = Math.max(blockingS, timersS);
 console.log(
   table([
     ["way", " total", "bar"],
-    ["yield + blocking wait", `${blockingS.toFixed(2)} s`, paint(bar(blockingS, max, 40), "red", color)],
-    ["yield + timer scheduler", `${timersS.toFixed(2)} s`, paint(bar(timersS, max, 40), "green", color)],
+    [
+      "yield + blocking wait",
+      `${blockingS.toFixed(2)} s`,
+      paint(bar(blockingS, max, 40), "red", color),
+    ],
+    [
+      "yield + timer scheduler",
+      `${timersS.toFixed(2)} s`,
+      paint(bar(timersS, max, 40), "green", color),
+    ],
   ]),
 );
-console.log("The scheduler is what spawn() + await sleep() do for you (see 01).");
+console.log(
+  "The scheduler is what spawn() + await sleep() do for you (see 01).",
+);

@@ -69,41 +69,73 @@ async function trial(hog: () => Promise<void>) {
   // The row is drawn once the trial is over, not live: the detector
   // writes to stderr meanwhile, and the two would share a line.
   let gap = 0;
-  for (let i = 1; i < beats.length; i++) gap = Math.max(gap, (beats[i] ?? 0) - (beats[i - 1] ?? 0));
+  for (let i = 1; i < beats.length; i++)
+    gap = Math.max(gap, (beats[i] ?? 0) - (beats[i - 1] ?? 0));
   // One column per 50 ms: `|` where the heartbeat beat, `.` where not.
   const cells = Array.from({ length: Math.ceil(WINDOW_MS / 50) }, () => ".");
-  for (const b of beats) cells[Math.min(cells.length - 1, Math.floor(b / 50))] = "|";
-  console.log(`  heartbeat  ${cells.join("").replaceAll("|", paint("|", "red", color))}`);
-  console.log(`  beats ${beats.length} of ${Math.ceil(WINDOW_MS / BEAT_MS)}, longest gap ${Math.round(gap)} ms (one is due every ${BEAT_MS} ms)`);
+  for (const b of beats)
+    cells[Math.min(cells.length - 1, Math.floor(b / 50))] = "|";
+  console.log(
+    `  heartbeat  ${cells.join("").replaceAll("|", paint("|", "red", color))}`,
+  );
+  console.log(
+    `  beats ${beats.length} of ${Math.ceil(WINDOW_MS / BEAT_MS)}, longest gap ${Math.round(gap)} ms (one is due every ${BEAT_MS} ms)`,
+  );
   return { beats: beats.length, gap, hogMs };
 }
 
 // The command line (--help, --timeline and the options), after the code
 // a reader came for.
 const opts = cli({
-  usage: "npx tsx examples/03-one-blocks-all.ts [--block-ms N] [--loop-ms N] [--timeline]",
-  about: "A blocking call and a CPU loop freeze a heartbeat task; awaiting ones do not.",
+  usage:
+    "npx tsx examples/03-one-blocks-all.ts [--block-ms N] [--loop-ms N] [--timeline]",
+  about:
+    "A blocking call and a CPU loop freeze a heartbeat task; awaiting ones do not.",
   options: {
-    "block-ms": { type: "string", default: "600", help: "length of the blocking call, ms" },
-    "loop-ms": { type: "string", default: "400", help: "length of the CPU loop, ms" },
+    "block-ms": {
+      type: "string",
+      default: "600",
+      help: "length of the blocking call, ms",
+    },
+    "loop-ms": {
+      type: "string",
+      default: "400",
+      help: "length of the CPU loop, ms",
+    },
   },
 });
 const BLOCK_MS = intOption("block-ms", opts["block-ms"], 0, 10_000);
 const LOOP_MS = intOption("loop-ms", opts["loop-ms"], 0, 10_000);
 const WINDOW_MS = 300 + BLOCK_MS + LOOP_MS + 700;
 
-console.log("(heartbeat row: one column per 50 ms, `|` a beat, `.` 50 ms without one)");
-console.log(`1. the hog blocks: a ${BLOCK_MS} ms blocking call, then a ${LOOP_MS} ms CPU loop`);
+console.log(
+  "(heartbeat row: one column per 50 ms, `|` a beat, `.` 50 ms without one)",
+);
+console.log(
+  `1. the hog blocks: a ${BLOCK_MS} ms blocking call, then a ${LOOP_MS} ms CPU loop`,
+);
 const bad = await trial(blockingHog);
-console.log(`2. the hog awaits: await sleep(${BLOCK_MS}), then the loop split by await sleep(0)`);
+console.log(
+  `2. the hog awaits: await sleep(${BLOCK_MS}), then the loop split by await sleep(0)`,
+);
 const good = await trial(politeHog);
 
 console.log("");
 console.log(
   table([
     ["hog", " beats", " longest gap", " hog's work took"],
-    ["blocking", `${bad.beats}`, `${Math.round(bad.gap)} ms`, `${Math.round(bad.hogMs)} ms`],
-    ["awaiting", `${good.beats}`, `${Math.round(good.gap)} ms`, `${Math.round(good.hogMs)} ms`],
+    [
+      "blocking",
+      `${bad.beats}`,
+      `${Math.round(bad.gap)} ms`,
+      `${Math.round(bad.hogMs)} ms`,
+    ],
+    [
+      "awaiting",
+      `${good.beats}`,
+      `${Math.round(good.gap)} ms`,
+      `${Math.round(good.hogMs)} ms`,
+    ],
   ]),
 );
 console.log("Same work, same time; only the awaiting hog lets the others run.");

@@ -34,7 +34,11 @@ try {
   gc = vm.runInNewContext("gc") as () => void;
 } catch {}
 
-interface Result { wallMs: number; startMs: number; memBytes: number }
+interface Result {
+  wallMs: number;
+  startMs: number;
+  memBytes: number;
+}
 type Way = "coroutines" | "threads" | "processes";
 
 // ---- Units: one task, one worker thread, one child process ------------
@@ -77,7 +81,9 @@ function startUnits(way: Way, n: number, job: string) {
       w.on("error", fail);
       sends.push(() => w.postMessage("go"));
     } else {
-      const p = spawnProcess(process.execPath, ["-e", code], { stdio: ["pipe", "pipe", "inherit"] });
+      const p = spawnProcess(process.execPath, ["-e", code], {
+        stdio: ["pipe", "pipe", "inherit"],
+      });
       let buf = "";
       p.stdout.on("data", (d: Buffer) => {
         buf += d;
@@ -87,7 +93,12 @@ function startUnits(way: Way, n: number, job: string) {
         }
       });
       p.on("error", fail);
-      p.on("exit", (status) => status !== 0 && fail(new Error(`a child process exited with code ${status}`)));
+      p.on(
+        "exit",
+        (status) =>
+          status !== 0 &&
+          fail(new Error(`a child process exited with code ${status}`)),
+      );
       sends.push(() => p.stdin.end("go\n"));
     }
   }
@@ -114,7 +125,10 @@ async function runUnits(way: Way, n: number, job: string): Promise<Result> {
 }
 
 // Runs `n` tasks of `job` on this thread and measures them the same way.
-async function runTasks(n: number, job: () => Promise<void> | void): Promise<Result> {
+async function runTasks(
+  n: number,
+  job: () => Promise<void> | void,
+): Promise<Result> {
   gc();
   const heap0 = process.memoryUsage().heapUsed;
   const t0 = performance.now();
@@ -129,7 +143,11 @@ async function runTasks(n: number, job: () => Promise<void> | void): Promise<Res
   gc();
   const memBytes = (process.memoryUsage().heapUsed - heap0) / n;
   await joinAll(tasks);
-  return { wallMs: performance.now() - t0, startMs: (lastStart - t0) / n, memBytes };
+  return {
+    wallMs: performance.now() - t0,
+    startMs: (lastStart - t0) / n,
+    memBytes,
+  };
 }
 
 // The CPU job: arithmetic with no switch point. Its source text is
@@ -143,11 +161,21 @@ function burn(n: number): number {
 // The command line (--help, --timeline and the options), after the code
 // a reader came for.
 const opts = cli({
-  usage: "npx tsx examples/04-three-ways.ts [--waits N] [--slices N] [--timeline]",
-  about: "Coroutines vs worker threads vs child processes, on waits and on arithmetic.",
+  usage:
+    "npx tsx examples/04-three-ways.ts [--waits N] [--slices N] [--timeline]",
+  about:
+    "Coroutines vs worker threads vs child processes, on waits and on arithmetic.",
   options: {
-    waits: { type: "string", default: "50", help: "IO-bound: 100 ms waits at once" },
-    slices: { type: "string", default: "4", help: "CPU-bound: 250 ms slices of arithmetic" },
+    waits: {
+      type: "string",
+      default: "50",
+      help: "IO-bound: 100 ms waits at once",
+    },
+    slices: {
+      type: "string",
+      default: "4",
+      help: "CPU-bound: 250 ms slices of arithmetic",
+    },
   },
 });
 const WAITS = intOption("waits", opts.waits, 1, 500);
@@ -164,7 +192,10 @@ for (let i = 0; i < 4; i++) {
 const STEPS = Math.round((steps * SLICE_MS) / 50);
 
 async function measure(way: Way, io: boolean): Promise<Result | string> {
-  if (way === "coroutines") return io ? runTasks(WAITS, () => sleep(WAIT_MS)) : runTasks(SLICES, () => void burn(STEPS));
+  if (way === "coroutines")
+    return io
+      ? runTasks(WAITS, () => sleep(WAIT_MS))
+      : runTasks(SLICES, () => void burn(STEPS));
   const job = io
     ? `Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ${WAIT_MS})`
     : `burn(${STEPS})`;
@@ -179,7 +210,9 @@ const ways: Way[] = ["coroutines", "threads", "processes"];
 const sec = (msValue: number) => `${(msValue / 1000).toFixed(2)} s`;
 
 // ---- IO-bound: many waits at once -------------------------------------
-console.log(`IO-bound: ${WAITS} waits of ${WAIT_MS} ms at once, one unit per wait`);
+console.log(
+  `IO-bound: ${WAITS} waits of ${WAIT_MS} ms at once, one unit per wait`,
+);
 const io: Partial<Record<Way, Result>> = {};
 const ioRows = [["way", " wall", " start-up/unit", " memory/unit"]];
 for (const way of ways) {
@@ -189,21 +222,33 @@ for (const way of ways) {
     continue;
   }
   io[way] = r;
-  const start = way === "coroutines" ? `${(r.startMs * 1000).toFixed(1)} ${us}` : `${r.startMs.toFixed(1)} ms`;
-  const mem = way === "coroutines" ? `${(r.memBytes / 1e3).toFixed(1)} KB` : `${(r.memBytes / 1e6).toFixed(1)} MB`;
+  const start =
+    way === "coroutines"
+      ? `${(r.startMs * 1000).toFixed(1)} ${us}`
+      : `${r.startMs.toFixed(1)} ms`;
+  const mem =
+    way === "coroutines"
+      ? `${(r.memBytes / 1e3).toFixed(1)} KB`
+      : `${(r.memBytes / 1e6).toFixed(1)} MB`;
   ioRows.push([way, sec(r.wallMs), start, mem]);
 }
 console.log(table(ioRows));
 chart(io);
 const total = (way: Way, unit: number, digits: number, name: string) => {
   const r = io[way];
-  return r ? `${way} ${((r.memBytes * 500) / unit).toFixed(digits)} ${name}` : `${way} n/a`;
+  return r
+    ? `${way} ${((r.memBytes * 500) / unit).toFixed(digits)} ${name}`
+    : `${way} n/a`;
 };
 console.log("  for the note's 500 connections, that is:");
-console.log(`    ${total("coroutines", 1e6, 1, "MB")}, ${total("threads", 1e9, 1, "GB")}, ${total("processes", 1e9, 1, "GB")}`);
+console.log(
+  `    ${total("coroutines", 1e6, 1, "MB")}, ${total("threads", 1e9, 1, "GB")}, ${total("processes", 1e9, 1, "GB")}`,
+);
 
 // ---- CPU-bound: a few slices of arithmetic -----------------------------
-console.log(`CPU-bound: ${SLICES} slices of about ${SLICE_MS} ms of arithmetic`);
+console.log(
+  `CPU-bound: ${SLICES} slices of about ${SLICE_MS} ms of arithmetic`,
+);
 const cpu: Partial<Record<Way, Result>> = {};
 const cpuRows = [["way", " wall", " speed-up"]];
 for (const way of ways) {
@@ -220,8 +265,12 @@ console.log(table(cpuRows));
 chart(cpu);
 // Threads and processes can only go faster on idle cores: say how
 // many there are and how busy the machine already was.
-console.log(`  this machine: ${os.availableParallelism()} cores, load average ${loadBefore.toFixed(1)} before we started`);
-console.log("Coroutines win when the work is waiting; on arithmetic they run on one core.");
+console.log(
+  `  this machine: ${os.availableParallelism()} cores, load average ${loadBefore.toFixed(1)} before we started`,
+);
+console.log(
+  "Coroutines win when the work is waiting; on arithmetic they run on one core.",
+);
 
 // A bar of wall time per way, to scale with the slowest.
 function chart(results: Partial<Record<Way, Result>>) {
@@ -230,7 +279,11 @@ function chart(results: Partial<Record<Way, Result>>) {
   for (const way of ways) {
     const r = results[way];
     if (!r) continue;
-    const b = paint(bar(r.wallMs, max, 40), way === "coroutines" ? "green" : "yellow", color);
+    const b = paint(
+      bar(r.wallMs, max, 40),
+      way === "coroutines" ? "green" : "yellow",
+      color,
+    );
     console.log(`  ${way.padEnd(10)}  ${b}`);
   }
 }

@@ -45,7 +45,8 @@ function generators(): [number, number] {
 // its turn and then wakes the other (all in the microtask queue).
 async function awaits(): Promise<[number, number]> {
   const wake: (() => void)[] = [];
-  const turn = (me: number) => new Promise<void>((resolve) => (wake[me] = resolve));
+  const turn = (me: number) =>
+    new Promise<void>((resolve) => (wake[me] = resolve));
   let n = 0;
   let stop = false;
   const t0 = performance.now();
@@ -104,7 +105,11 @@ function threads(): Promise<[number, number]> {
   const sab = new SharedArrayBuffer(12);
   return new Promise((resolve, reject) => {
     for (const me of [0, 1]) {
-      const w = new Worker(THREAD, { eval: true, execArgv: [], workerData: { sab, me, ms: MS } });
+      const w = new Worker(THREAD, {
+        eval: true,
+        execArgv: [],
+        workerData: { sab, me, ms: MS },
+      });
       w.on("error", reject);
       if (me === 0) w.once("message", resolve);
     }
@@ -125,7 +130,9 @@ for (;;) {
 `;
 function processes(): Promise<[number, number]> {
   return new Promise((resolve, reject) => {
-    const child = spawnProcess(process.execPath, ["-e", ECHO], { stdio: ["pipe", "pipe", "inherit"] });
+    const child = spawnProcess(process.execPath, ["-e", ECHO], {
+      stdio: ["pipe", "pipe", "inherit"],
+    });
     child.on("error", reject);
     let trips = 0;
     let t0 = 0;
@@ -144,14 +151,23 @@ function processes(): Promise<[number, number]> {
 // a reader came for.
 const opts = cli({
   usage: "npx tsx examples/05-switch-cost.ts [--ms N] [--timeline]",
-  about: "Nanoseconds per switch: generators, await, sleep(0), OS threads, OS processes.",
-  options: { ms: { type: "string", default: "150", help: "ms per measurement, best of 3 kept" } },
+  about:
+    "Nanoseconds per switch: generators, await, sleep(0), OS threads, OS processes.",
+  options: {
+    ms: {
+      type: "string",
+      default: "150",
+      help: "ms per measurement, best of 3 kept",
+    },
+  },
 });
 const MS = intOption("ms", opts.ms, 10, 5000);
 
 // Best of three runs: the least disturbed by whatever else the
 // machine is doing.
-async function best(run: () => [number, number] | Promise<[number, number]>): Promise<number | string> {
+async function best(
+  run: () => [number, number] | Promise<[number, number]>,
+): Promise<number | string> {
   let nsPer = Infinity;
   try {
     for (let i = 0; i < 3; i++) {
@@ -174,16 +190,39 @@ const rows: [string, number | string][] = [
 
 // Bars on a log scale from 1 ns to 1 ms, sized to fit the terminal
 // (80 columns when not on one): up to 8 columns per factor of ten.
-const DECADES = ["1 ns", "10 ns", "100 ns", fancy() ? "1 µs" : "1 us", fancy() ? "10 µs" : "10 us", fancy() ? "100 µs" : "100 us", "1 ms"];
+const DECADES = [
+  "1 ns",
+  "10 ns",
+  "100 ns",
+  fancy() ? "1 µs" : "1 us",
+  fancy() ? "10 µs" : "10 us",
+  fancy() ? "100 µs" : "100 us",
+  "1 ms",
+];
 const screen = (process.stdout.isTTY && process.stdout.columns) || 80;
 const labelW = Math.max(...rows.map(([name]) => name.length));
 const chartAt = 2 + labelW + 2 + " ns/switch".length + 2;
-const PER = Math.max(4, Math.min(8, Math.floor((screen - 1 - chartAt - "|1 ms".length) / (DECADES.length - 1))));
+const PER = Math.max(
+  4,
+  Math.min(
+    8,
+    Math.floor((screen - 1 - chartAt - "|1 ms".length) / (DECADES.length - 1)),
+  ),
+);
 const COLS = PER * (DECADES.length - 1);
 const out = [["switch", " ns/switch", "log scale"]];
 rows.forEach(([name, ns], i) => {
   if (typeof ns === "string") out.push([name, "", ns]);
-  else out.push([name, int(ns), paint(bar(ns, 1e6, COLS, { log: true, min: 1 }), i < 3 ? "green" : "red", color)]);
+  else
+    out.push([
+      name,
+      int(ns),
+      paint(
+        bar(ns, 1e6, COLS, { log: true, min: 1 }),
+        i < 3 ? "green" : "red",
+        color,
+      ),
+    ]);
 });
 const text = table(out).split("\n");
 console.log(text.join("\n"));
@@ -201,8 +240,14 @@ const ns = (i: number) => rows[i]?.[1];
 const ratio = (os: number, prog: number) => {
   const a = ns(os);
   const b = ns(prog);
-  return typeof a === "number" && typeof b === "number" ? `${int(a / b)}x` : "n/a";
+  return typeof a === "number" && typeof b === "number"
+    ? `${int(a / b)}x`
+    : "n/a";
 };
 console.log("");
-console.log(`  a thread switch costs  ${ratio(3, 1)} an await, ${ratio(3, 0)} a generator step`);
-console.log(`  a process switch costs ${ratio(4, 1)} an await, ${ratio(4, 0)} a generator step`);
+console.log(
+  `  a thread switch costs  ${ratio(3, 1)} an await, ${ratio(3, 0)} a generator step`,
+);
+console.log(
+  `  a process switch costs ${ratio(4, 1)} an await, ${ratio(4, 0)} a generator step`,
+);

@@ -23,7 +23,9 @@ import type { Connection, Server } from "../lib/socket.ts";
 // bytes.upper() in Python changes a-z only; every other byte (UTF-8,
 // NUL, binary) stays as it is. A 256-entry table does it in place,
 // one byte at a time, so chunk boundaries cannot matter.
-const UPPER = new Uint8Array(256).map((_, i) => (i >= 97 && i <= 122 ? i - 32 : i));
+const UPPER = new Uint8Array(256).map((_, i) =>
+  i >= 97 && i <= 122 ? i - 32 : i,
+);
 
 let served = 0;
 let echoed = 0;
@@ -68,8 +70,10 @@ async function serve(server: Server): Promise<void> {
 
 function explain(e: unknown, where: string): string {
   const code = (e as NodeJS.ErrnoException).code ?? String(e);
-  if (code === "EADDRINUSE") return `${where} is in use (EADDRINUSE): stop that server or try --port 0`;
-  if (code === "EACCES") return `cannot listen on ${where} (EACCES): try a port above 1023`;
+  if (code === "EADDRINUSE")
+    return `${where} is in use (EADDRINUSE): stop that server or try --port 0`;
+  if (code === "EACCES")
+    return `cannot listen on ${where} (EACCES): try a port above 1023`;
   return `cannot listen on ${where} (${code}): check --host and --port`;
 }
 
@@ -79,14 +83,39 @@ const opts = cli({
   usage: "npx tsx examples/08-server-pool-workers.ts [options]",
   about: "Echoes every chunk back upper-cased, one task per connection.",
   options: {
-    host: { type: "string", default: "127.0.0.1", help: "address to listen on" },
-    port: { type: "string", default: "8080", help: "port, 0 for any free port" },
-    backlog: { type: "string", default: "1024", help: "kernel accept queue length" },
-    "max-conns": { type: "string", default: "0", help: "serve at most N at once, 0 for no limit" },
-    workers: { type: "string", default: "1", help: "processes sharing the port" },
+    host: {
+      type: "string",
+      default: "127.0.0.1",
+      help: "address to listen on",
+    },
+    port: {
+      type: "string",
+      default: "8080",
+      help: "port, 0 for any free port",
+    },
+    backlog: {
+      type: "string",
+      default: "1024",
+      help: "kernel accept queue length",
+    },
+    "max-conns": {
+      type: "string",
+      default: "0",
+      help: "serve at most N at once, 0 for no limit",
+    },
+    workers: {
+      type: "string",
+      default: "1",
+      help: "processes sharing the port",
+    },
   },
 });
-const host = opts.host?.trim() || fail(`Expected \`--host\` to be an address like 127.0.0.1, got \`${opts.host}\``, 2);
+const host =
+  opts.host?.trim() ||
+  fail(
+    `Expected \`--host\` to be an address like 127.0.0.1, got \`${opts.host}\``,
+    2,
+  );
 const port = intOption("port", opts.port, 0, 65535);
 // The backlog is how many connections the kernel may hold, handshake
 // done, before the program calls accept(). The note's 5 is fine for a
@@ -112,16 +141,20 @@ if (workers > 1 && cluster.isPrimary) {
     process.exit(0);
   };
   cluster.on("listening", (_w, address) => {
-    if (++listening === workers) console.log(`listening on ${host}:${address.port}`);
+    if (++listening === workers)
+      console.log(`listening on ${host}:${address.port}`);
   });
-  cluster.on("message", (_w, msg: { error?: string; served?: number; echoed?: number }) => {
-    if (msg.error) {
-      for (const w of Object.values(cluster.workers ?? {})) w?.kill();
-      fail(msg.error);
-    }
-    served += msg.served ?? 0;
-    echoed += msg.echoed ?? 0;
-  });
+  cluster.on(
+    "message",
+    (_w, msg: { error?: string; served?: number; echoed?: number }) => {
+      if (msg.error) {
+        for (const w of Object.values(cluster.workers ?? {})) w?.kill();
+        fail(msg.error);
+      }
+      served += msg.served ?? 0;
+      echoed += msg.echoed ?? 0;
+    },
+  );
   // A worker is over once its channel is closed: by then its last
   // message (its counts) has been read, whatever order the exit and the
   // message events come in.
@@ -137,7 +170,8 @@ if (workers > 1 && cluster.isPrimary) {
       // A worker may have died a moment ago, before the primary heard
       // of it: sending would fail with EPIPE. Ignore that; its exit
       // still counts.
-      if (w?.isConnected()) w.send("stop", (e: Error | null) => e && w.process.kill());
+      if (w?.isConnected())
+        w.send("stop", (e: Error | null) => e && w.process.kill());
     }
     setTimeout(report, 3000).unref();
   };
@@ -177,13 +211,18 @@ if (workers > 1 && cluster.isPrimary) {
     process.on("SIGINT", stop);
     process.on("SIGTERM", stop);
   }
-  const listening = await listen(host, port, { backlog }).catch((e: unknown) => {
-    if (!worker) fail(explain(e, where));
-    process.send?.({ error: explain(e, where) }, () => process.exit(1));
-    return new Promise<never>(() => {}); // until the exit above
-  });
+  const listening = await listen(host, port, { backlog }).catch(
+    (e: unknown) => {
+      if (!worker) fail(explain(e, where));
+      process.send?.({ error: explain(e, where) }, () => process.exit(1));
+      return new Promise<never>(() => {}); // until the exit above
+    },
+  );
   server = listening;
   const a = listening.address();
-  if (!worker) console.log(`listening on ${a.host.includes(":") ? `[${a.host}]` : a.host}:${a.port}`);
+  if (!worker)
+    console.log(
+      `listening on ${a.host.includes(":") ? `[${a.host}]` : a.host}:${a.port}`,
+    );
   loop = spawn(serve, listening);
 }

@@ -16,7 +16,16 @@
 import { Worker } from "node:worker_threads";
 import { int } from "./support/chart.ts";
 import { cli, fail, intOption, numberOption } from "./support/cli.ts";
-import { TaskExit, TimeoutError, current, joinAll, killAll, sleep, spawn, withTimeout } from "../lib/index.ts";
+import {
+  TaskExit,
+  TimeoutError,
+  current,
+  joinAll,
+  killAll,
+  sleep,
+  spawn,
+  withTimeout,
+} from "../lib/index.ts";
 import { connect } from "../lib/socket.ts";
 import type { Task } from "../lib/index.ts";
 
@@ -29,10 +38,12 @@ const latency = new Int32Array(new SharedArrayBuffer(BUCKETS * 4));
 const [REPLIES, WRONG, CONNECTED, STOP, PRINTED] = [0, 1, 2, 3, 4];
 const PRINT = 10; // replies printed, like the note's print(), then quiet
 const errors = new Map<string, number>();
-const addError = (kind: string) => errors.set(kind, (errors.get(kind) ?? 0) + 1);
+const addError = (kind: string) =>
+  errors.set(kind, (errors.get(kind) ?? 0) + 1);
 const failed = () => [...errors.values()].reduce((a, b) => a + b, 0);
 // A line of output; on a terminal it first erases the status line.
-const say = (line: string) => console.log(process.stdout.isTTY ? `\r\x1b[K${line}` : line);
+const say = (line: string) =>
+  console.log(process.stdout.isTTY ? `\r\x1b[K${line}` : line);
 // The first PRINT replies, then a line that says so.
 let shown = 0;
 const showReply = (text: string) => {
@@ -40,7 +51,9 @@ const showReply = (text: string) => {
   if (++shown === PRINT) say(`(first ${PRINT} replies shown)`);
 };
 const kindOf = (e: unknown) =>
-  e instanceof TimeoutError ? "timed out" : ((e as { code?: string }).code ?? (e as Error).name ?? String(e));
+  e instanceof TimeoutError
+    ? "timed out"
+    : ((e as { code?: string }).code ?? (e as Error).name ?? String(e));
 // Give up on a connection that the server does not accept in 3 s.
 const CONNECT_MS = 3000;
 // Each client's progress, by number (1...clients), shared with the
@@ -56,10 +69,12 @@ async function client(n: number): Promise<void> {
   const msg = Buffer.from(`${name} say hello`);
   const want = Buffer.from(msg.toString("latin1").toUpperCase(), "latin1");
   const reply = Buffer.alloc(msg.length);
-  const conn = await withTimeout(CONNECT_MS, () => connect(host, port)).catch((e: unknown) => {
-    if (e instanceof TaskExit) throw e;
-    addError(kindOf(e));
-  });
+  const conn = await withTimeout(CONNECT_MS, () => connect(host, port)).catch(
+    (e: unknown) => {
+      if (e instanceof TaskExit) throw e;
+      addError(kindOf(e));
+    },
+  );
   if (!conn) return;
   Atomics.add(counts, CONNECTED, 1);
   Atomics.store(progress, n, WAITING);
@@ -67,9 +82,12 @@ async function client(n: number): Promise<void> {
     while (!Atomics.load(counts, STOP)) {
       const t0 = performance.now();
       await conn.sendall(msg);
-      for (let got = 0; got < msg.length; ) {
+      for (let got = 0; got < msg.length;) {
         const b = await conn.recv(msg.length - got);
-        if (b.length === 0) throw Object.assign(new Error("closed"), { code: "closed by the server" });
+        if (b.length === 0)
+          throw Object.assign(new Error("closed"), {
+            code: "closed by the server",
+          });
         got += b.copy(reply, got);
       }
       record(performance.now() - t0, reply.equals(want), reply);
@@ -87,7 +105,8 @@ function record(ms: number, right: boolean, reply: Uint8Array): void {
   Atomics.add(latency, Math.min(Math.round(ms * 100), BUCKETS - 1), 1);
   Atomics.add(counts, REPLIES, 1);
   if (!right) Atomics.add(counts, WRONG, 1);
-  if (Atomics.add(counts, PRINTED, 1) < PRINT) showReply(Buffer.from(reply).toString());
+  if (Atomics.add(counts, PRINTED, 1) < PRINT)
+    showReply(Buffer.from(reply).toString());
 }
 
 // The note's way: one thread per connection. A Node thread cannot
@@ -119,10 +138,29 @@ sock.on("data", (d) => {
 
 function startThread(n: number): Promise<void> {
   names[n] = `Thread-${n}`;
-  const shared = { counts: counts.buffer, latency: latency.buffer, progress: progress.buffer };
-  const workerData = { host, port, n, name: names[n], connectMs: CONNECT_MS, ...shared };
-  const limits = { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 16, stackSizeMb: 1 };
-  const worker = new Worker(THREAD, { eval: true, workerData, resourceLimits: limits });
+  const shared = {
+    counts: counts.buffer,
+    latency: latency.buffer,
+    progress: progress.buffer,
+  };
+  const workerData = {
+    host,
+    port,
+    n,
+    name: names[n],
+    connectMs: CONNECT_MS,
+    ...shared,
+  };
+  const limits = {
+    maxYoungGenerationSizeMb: 1,
+    maxOldGenerationSizeMb: 16,
+    stackSizeMb: 1,
+  };
+  const worker = new Worker(THREAD, {
+    eval: true,
+    workerData,
+    resourceLimits: limits,
+  });
   return new Promise((resolve) => {
     worker.on("message", (m: string | null | { reply: string }) => {
       if (m !== null && typeof m === "object") return showReply(m.reply);
@@ -136,7 +174,9 @@ function startThread(n: number): Promise<void> {
 
 /** A few names, then how many more: fits in 80 columns. */
 function list(all: string[]): string {
-  return all.length <= 3 ? all.join(", ") : `${all.slice(0, 3).join(", ")} and ${int(all.length - 3)} more`;
+  return all.length <= 3
+    ? all.join(", ")
+    : `${all.slice(0, 3).join(", ")} and ${int(all.length - 3)} more`;
 }
 
 function percentile(p: number): string {
@@ -144,7 +184,8 @@ function percentile(p: number): string {
   let seen = 0;
   for (let i = 0; i < BUCKETS; i++) {
     seen += latency[i]!;
-    if (seen >= total * p && total > 0) return i === BUCKETS - 1 ? ">1000" : (i / 100).toFixed(2);
+    if (seen >= total * p && total > 0)
+      return i === BUCKETS - 1 ? ">1000" : (i / 100).toFixed(2);
   }
   return "-";
 }
@@ -153,16 +194,26 @@ function percentile(p: number): string {
 // a reader came for.
 const opts = cli({
   usage: "npx tsx examples/09-client-threads.ts [options]",
-  about: "Opens many connections that each send `<name> say hello` and check the reply.",
+  about:
+    "Opens many connections that each send `<name> say hello` and check the reply.",
   options: {
     host: { type: "string", default: "127.0.0.1", help: "server address" },
     port: { type: "string", default: "8080", help: "server port" },
     clients: { type: "string", default: "500", help: "connections at once" },
     duration: { type: "string", default: "3", help: "seconds of traffic" },
-    threads: { type: "boolean", default: false, help: "one worker thread per connection (the note's way)" },
+    threads: {
+      type: "boolean",
+      default: false,
+      help: "one worker thread per connection (the note's way)",
+    },
   },
 });
-const host = opts.host?.trim() || fail(`Expected \`--host\` to be an address like 127.0.0.1, got \`${opts.host}\``, 2);
+const host =
+  opts.host?.trim() ||
+  fail(
+    `Expected \`--host\` to be an address like 127.0.0.1, got \`${opts.host}\``,
+    2,
+  );
 const port = intOption("port", opts.port, 1, 65535);
 const clients = intOption("clients", opts.clients, 1, 10_000);
 const durationMs = numberOption("duration", opts.duration, 0.1, 3600) * 1000;
@@ -176,7 +227,9 @@ try {
   (await withTimeout(CONNECT_MS, () => connect(host, port))).close();
 } catch (e) {
   const kind = kindOf(e);
-  fail(`cannot connect to ${host}:${port} (${kind}): ${kind === "timed out" ? "the server does not accept" : "is the server up?"}`);
+  fail(
+    `cannot connect to ${host}:${port} (${kind}): ${kind === "timed out" ? "the server does not accept" : "is the server up?"}`,
+  );
 }
 
 let peakRss = process.memoryUsage().rss;
@@ -191,7 +244,9 @@ const status = setInterval(() => {
   const replies = Atomics.load(counts, REPLIES);
   const errs = failed();
   const now = performance.now();
-  const perSecond = Math.round(((replies - lastReplies) * 1000) / (now - lastTime));
+  const perSecond = Math.round(
+    ((replies - lastReplies) * 1000) / (now - lastTime),
+  );
   const line = `connected ${Atomics.load(counts, CONNECTED)}/${clients}  ${perSecond} replies/s  errors ${errs}`;
   lastReplies = replies;
   lastTime = now;
@@ -207,13 +262,17 @@ process.on("SIGTERM", () => void stop());
 if (mode === "threads") {
   for (let i = 1; i <= clients; i++) threads.push(startThread(i));
 } else {
-  for (let i = 1; i <= clients; i++) names[i] = tasks[tasks.push(spawn(client, i)) - 1]!.name;
+  for (let i = 1; i <= clients; i++)
+    names[i] = tasks[tasks.push(spawn(client, i)) - 1]!.name;
 }
 
 // The clock starts once every client is connected (threads take a
 // while to start), or has failed, or after 30 s. Replies before that
 // are not in the rate.
-while (Atomics.load(counts, CONNECTED) + failed() < clients && performance.now() - started < 30_000) {
+while (
+  Atomics.load(counts, CONNECTED) + failed() < clients &&
+  performance.now() - started < 30_000
+) {
   await sleep(20);
 }
 rampSeconds = (performance.now() - started) / 1000;
@@ -239,27 +298,48 @@ async function stop(): Promise<never> {
   const errs = [...errors].map(([k, n]) => `${k} ${n}`).join(", ") || "none";
   const measured = replies - repliesBefore;
   const rate = Math.round(measured / Math.max(seconds, 0.001));
-  const before = repliesBefore > 0 ? ` (+${int(repliesBefore)} while connecting)` : "";
+  const before =
+    repliesBefore > 0 ? ` (+${int(repliesBefore)} while connecting)` : "";
   const unit = clients === 1 ? mode.slice(0, -1) : mode; // 1 coroutine, 2 coroutines
-  console.log(`clients: ${int(clients)} ${unit}, ${int(Atomics.load(counts, CONNECTED))} connected in ${rampSeconds.toFixed(1)} s`);
-  console.log(`replies: ${int(measured)} in ${seconds.toFixed(1)} s, ${int(rate)} per second${before}`);
+  console.log(
+    `clients: ${int(clients)} ${unit}, ${int(Atomics.load(counts, CONNECTED))} connected in ${rampSeconds.toFixed(1)} s`,
+  );
+  console.log(
+    `replies: ${int(measured)} in ${seconds.toFixed(1)} s, ${int(rate)} per second${before}`,
+  );
   console.log(`latency: p50 ${percentile(0.5)} ms, p99 ${percentile(0.99)} ms`);
   console.log(`errors: ${errs}`);
   console.log(`wrong replies: ${wrong}`);
-  console.log(`memory: ${int(peakRss / 2 ** 20)} MB peak RSS for ${int(clients)} ${unit}`);
-  console.log("(the server counts 1 more connection: the check at the start that it listens)");
-  const gone = (errors.get("closed by the server") ?? 0) + (errors.get("ECONNRESET") ?? 0);
-  if (gone > 0) console.log(`the server went away: ${gone} connections were closed or reset by it`);
+  console.log(
+    `memory: ${int(peakRss / 2 ** 20)} MB peak RSS for ${int(clients)} ${unit}`,
+  );
+  console.log(
+    "(the server counts 1 more connection: the check at the start that it listens)",
+  );
+  const gone =
+    (errors.get("closed by the server") ?? 0) + (errors.get("ECONNRESET") ?? 0);
+  if (gone > 0)
+    console.log(
+      `the server went away: ${gone} connections were closed or reset by it`,
+    );
   // By name: the clients that never connected, or never got a reply.
-  const left = (state: number) => names.filter((_, n) => n > 0 && Atomics.load(progress, n) === state);
+  const left = (state: number) =>
+    names.filter((_, n) => n > 0 && Atomics.load(progress, n) === state);
   const notConnected = left(CONNECTING);
   const unanswered = left(WAITING);
-  if (notConnected.length > 0) console.log(`never connected: ${list(notConnected)}`);
-  if (unanswered.length > 0) console.log(`never got a reply: ${list(unanswered)}`);
-  const ok = wrong === 0 && errors.size === 0 && replies > 0 && notConnected.length + unanswered.length === 0;
+  if (notConnected.length > 0)
+    console.log(`never connected: ${list(notConnected)}`);
+  if (unanswered.length > 0)
+    console.log(`never got a reply: ${list(unanswered)}`);
+  const ok =
+    wrong === 0 &&
+    errors.size === 0 &&
+    replies > 0 &&
+    notConnected.length + unanswered.length === 0;
   process.exit(ok ? 0 : 1);
 }
 // Wait for --duration, or until every client has ended (server gone).
-if (mode === "threads") await Promise.race([Promise.all(threads), sleep(durationMs)]);
+if (mode === "threads")
+  await Promise.race([Promise.all(threads), sleep(durationMs)]);
 else await joinAll(tasks, { timeout: durationMs });
 await stop();

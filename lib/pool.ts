@@ -24,7 +24,12 @@ export class Pool {
   readonly #waiters = new Set<Wait<void>>();
 
   constructor(size: number) {
-    expect(Number.isInteger(size) && size >= 1, "size", "an integer from 1 and up", size);
+    expect(
+      Number.isInteger(size) && size >= 1,
+      "size",
+      "an integer from 1 and up",
+      size,
+    );
     this.size = size;
   }
 
@@ -54,7 +59,10 @@ export class Pool {
   }
 
   /** Queues `fn(...args)`; resolves with its Task once it has a slot. */
-  spawn<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): Promise<Task<Awaited<R>>> {
+  spawn<A extends unknown[], R>(
+    fn: (...args: A) => R,
+    ...args: A
+  ): Promise<Task<Awaited<R>>> {
     expect(typeof fn === "function", "fn", "a function", fn);
     return new Promise((resolve) => {
       this.#queue.push(() => {
@@ -68,7 +76,8 @@ export class Pool {
   }
 
   #next(): void {
-    while (this.freeCount() > 0 && this.#queue.length > 0) this.#queue.shift()!();
+    while (this.freeCount() > 0 && this.#queue.length > 0)
+      this.#queue.shift()!();
     if (this.full()) return;
     for (const wait of this.#waiters) wake(wait, undefined);
     this.#waiters.clear();
@@ -78,7 +87,9 @@ export class Pool {
   async join(timeoutMs?: number): Promise<boolean> {
     const end = performance.now() + (timeoutMs ?? Infinity);
     while (this.#running.size > 0 && performance.now() < end) {
-      await joinAll(this.#running, { timeout: timeoutMs === undefined ? undefined : end - performance.now() });
+      await joinAll(this.#running, {
+        timeout: timeoutMs === undefined ? undefined : end - performance.now(),
+      });
     }
     return this.#running.size === 0;
   }

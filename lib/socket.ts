@@ -27,8 +27,12 @@ export class SocketClosedError extends Error {
 const EMPTY = Buffer.alloc(0);
 const SENT = Promise.resolve();
 // Python's BrokenPipeError: sending after shutdown().
-const shutDown = () => Object.assign(new Error("the sending side is shut down (EPIPE)"), { code: "EPIPE" });
-const busy = (what: string) => new Error(`another task is already waiting in ${what}()`);
+const shutDown = () =>
+  Object.assign(new Error("the sending side is shut down (EPIPE)"), {
+    code: "EPIPE",
+  });
+const busy = (what: string) =>
+  new Error(`another task is already waiting in ${what}()`);
 
 /** One TCP connection. */
 export class Connection {
@@ -57,7 +61,10 @@ export class Connection {
     sock.on("end", () => this.#end());
     sock.on("drain", () => this.#writer && wake(this.#writer, undefined));
     sock.on("error", (e: NodeJS.ErrnoException) => {
-      this.#error ??= e.code === "ECONNRESET" || e.code === "EPIPE" ? new ConnectionResetError(undefined, { cause: e }) : e;
+      this.#error ??=
+        e.code === "ECONNRESET" || e.code === "EPIPE"
+          ? new ConnectionResetError(undefined, { cause: e })
+          : e;
     });
     sock.on("close", () => {
       this.#end(this.#ended ? undefined : new SocketClosedError());
@@ -73,14 +80,24 @@ export class Connection {
   // Gives the task in recv what there is: data first, then the end or the error.
   #feed(): void {
     const wait = this.#reader;
-    if (wait === undefined || wait.over || (this.#buffered === 0 && !this.#ended)) return;
+    if (
+      wait === undefined ||
+      wait.over ||
+      (this.#buffered === 0 && !this.#ended)
+    )
+      return;
     this.#reader = undefined;
-    if (this.#buffered === 0) return this.#error ? wait.interrupt(this.#error) : void wake(wait, EMPTY);
+    if (this.#buffered === 0)
+      return this.#error ? wait.interrupt(this.#error) : void wake(wait, EMPTY);
     const first = this.#chunks[0]!;
-    const out = first.length <= this.#max ? this.#chunks.shift()! : first.subarray(0, this.#max);
+    const out =
+      first.length <= this.#max
+        ? this.#chunks.shift()!
+        : first.subarray(0, this.#max);
     if (out !== first) this.#chunks[0] = first.subarray(this.#max);
     this.#buffered -= out.length;
-    if (this.#buffered < READ_LIMIT && this.#sock.isPaused() && !this.#ended) this.#sock.resume();
+    if (this.#buffered < READ_LIMIT && this.#sock.isPaused() && !this.#ended)
+      this.#sock.resume();
     wake(wait, out);
   }
 
@@ -89,7 +106,12 @@ export class Connection {
    * an empty Buffer once the peer has closed its side. Python's `recv`.
    */
   recv(maxBytes: number): Promise<Buffer> {
-    expect(Number.isInteger(maxBytes) && maxBytes >= 0, "maxBytes", "a non-negative integer", maxBytes);
+    expect(
+      Number.isInteger(maxBytes) && maxBytes >= 0,
+      "maxBytes",
+      "a non-negative integer",
+      maxBytes,
+    );
     if (this.#reader && !this.#reader.over) throw busy("recv");
     this.#max = maxBytes;
     return park<Buffer>(this.#park);
@@ -106,9 +128,16 @@ export class Connection {
   sendall(data: Uint8Array | string): Promise<void> {
     if (this.#writer && !this.#writer.over) throw busy("sendall");
     const sock = this.#sock;
-    const error = this.#error ?? (sock.destroyed ? new SocketClosedError() : sock.writableEnded ? shutDown() : undefined);
+    const error =
+      this.#error ??
+      (sock.destroyed
+        ? new SocketClosedError()
+        : sock.writableEnded
+          ? shutDown()
+          : undefined);
     // A failed socket rejects; a pending kill or Timeout is thrown by park() first.
-    if (error || interrupted()) return park<void>((wait) => wait.interrupt(error!));
+    if (error || interrupted())
+      return park<void>((wait) => wait.interrupt(error!));
     if (sock.write(data)) return SENT; // the common case: no switch
     return park<void>((wait) => void (this.#writer = wait)); // until 'drain'
   }
@@ -200,18 +229,41 @@ export class Server {
  * console.log(server.address().port > 0); // → true
  * server.close();
  */
-export function listen(host: string, port: number, { backlog = 511 }: { backlog?: number } = {}): Promise<Server> {
+export function listen(
+  host: string,
+  port: number,
+  { backlog = 511 }: { backlog?: number } = {},
+): Promise<Server> {
   checkAddress(host, port);
-  expect(Number.isInteger(backlog) && backlog >= 1, "backlog", "a positive integer", backlog);
+  expect(
+    Number.isInteger(backlog) && backlog >= 1,
+    "backlog",
+    "a positive integer",
+    backlog,
+  );
   return park<Server>((wait) => {
     const server = net.createServer({ allowHalfOpen: true });
     server.once("error", (e) => wait.interrupt(e));
-    server.listen({ host, port, backlog }, () => wake(wait, new Server(server.on("error", () => {}))));
+    server.listen({ host, port, backlog }, () =>
+      wake(wait, new Server(server.on("error", () => {}))),
+    );
     wait.cancel = () => server.close();
   });
 }
 
 function checkAddress(host: unknown, port: unknown): void {
-  expect(typeof host === "string" && host !== "", "host", "a host name or IP address", host);
-  expect(Number.isInteger(port) && (port as number) >= 0 && (port as number) <= 65535, "port", "an integer from 0 to 65535", port);
+  expect(
+    typeof host === "string" && host !== "",
+    "host",
+    "a host name or IP address",
+    host,
+  );
+  expect(
+    Number.isInteger(port) &&
+      (port as number) >= 0 &&
+      (port as number) <= 65535,
+    "port",
+    "an integer from 0 to 65535",
+    port,
+  );
 }

@@ -6,7 +6,19 @@
  * switching + saving state", where the saved state is the paused async
  * function. Differences from gevent: README.md, test/conformance.test.ts.
  */
-import { Scope, type Wait, checkMs, currentScope, expect, interrupt, observer, park, runIn, setOutside, wake } from "./wait.ts";
+import {
+  Scope,
+  type Wait,
+  checkMs,
+  currentScope,
+  expect,
+  interrupt,
+  observer,
+  park,
+  runIn,
+  setOutside,
+  wake,
+} from "./wait.ts";
 
 export { type TaskObserver, setTaskObserver, sleep } from "./wait.ts";
 
@@ -45,7 +57,9 @@ export class Task<T = unknown> extends Scope {
 
   /** `Task-1`, `Task-2`... in spawn order, `MainTask` outside any task; may be set. */
   get name(): string {
-    return typeof this.#name === "string" ? this.#name : (this.#name = `Task-${this.#name}`);
+    return typeof this.#name === "string"
+      ? this.#name
+      : (this.#name = `Task-${this.#name}`);
   }
   set name(name: string) {
     this.#name = name;
@@ -97,7 +111,8 @@ export class Task<T = unknown> extends Scope {
   offDone(fn: Callback): void {
     const list = this.#onDone;
     if (list === fn) this.#onDone = undefined;
-    else if (Array.isArray(list) && list.includes(fn)) list.splice(list.indexOf(fn), 1);
+    else if (Array.isArray(list) && list.includes(fn))
+      list.splice(list.indexOf(fn), 1);
   }
 
   /** @internal calls `fn(task)` once the task is over. */
@@ -123,7 +138,8 @@ export class Task<T = unknown> extends Scope {
         return Task.#failed(error);
       }
       // Set up in the task's scope, so `current()` in them is the task.
-      if (typeof (result as PromiseLike<unknown> | null)?.then !== "function") Task.#returned(result);
+      if (typeof (result as PromiseLike<unknown> | null)?.then !== "function")
+        Task.#returned(result);
       else Promise.resolve(result).then(Task.#returned, Task.#failed);
     });
   }
@@ -144,9 +160,18 @@ export class Task<T = unknown> extends Scope {
       // one line, with the first place outside the lib and Node where it
       // was thrown (the whole stack is in `exception`).
       const e = error instanceof Error ? error : undefined;
-      const frame = e?.stack?.split("\n").find((l) => /^\s+at /.test(l) && !l.includes(LIB) && !/\b(node|ext):/.test(l));
-      const at = frame?.replace(/^\s+at (?:.* \()?(?:file:\/\/)?(.+?)\)?$/, "$1").replace(`${process.cwd()}/`, "");
-      console.error(`${this.name} (${this.fnName}) failed with ${e ? `${e.name}: ${e.message}` : String(error)}${at ? ` (at ${at})` : ""}`);
+      const frame = e?.stack
+        ?.split("\n")
+        .find(
+          (l) =>
+            /^\s+at /.test(l) && !l.includes(LIB) && !/\b(node|ext):/.test(l),
+        );
+      const at = frame
+        ?.replace(/^\s+at (?:.* \()?(?:file:\/\/)?(.+?)\)?$/, "$1")
+        .replace(`${process.cwd()}/`, "");
+      console.error(
+        `${this.name} (${this.fnName}) failed with ${e ? `${e.name}: ${e.message}` : String(error)}${at ? ` (at ${at})` : ""}`,
+      );
     }
     this.#state = "over";
     observer?.end?.(this as Task);
@@ -190,7 +215,10 @@ export function current(): Task {
  * await join(t);
  * console.log(t.value); // → 5
  */
-export function spawn<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): Task<Awaited<R>> {
+export function spawn<A extends unknown[], R>(
+  fn: (...args: A) => R,
+  ...args: A
+): Task<Awaited<R>> {
   expect(typeof fn === "function", "fn", "a function", fn);
   const task = new Task<Awaited<R>>(++lastId, fn as Fn, args);
   if (queue.push(task as Task) === 1) {
@@ -205,34 +233,49 @@ export function spawn<A extends unknown[], R>(fn: (...args: A) => R, ...args: A)
 }
 
 /** Waits until `task` is over, or `timeoutMs` has passed; resolves to `task.ready()`, never throws for the task's error. */
-export function join(task: Task<unknown>, timeoutMs?: number): Promise<boolean> {
+export function join(
+  task: Task<unknown>,
+  timeoutMs?: number,
+): Promise<boolean> {
   expect(task instanceof Task, "task", "a Task", task);
   if (timeoutMs !== undefined) checkMs(timeoutMs, "timeoutMs");
   return joinAll([task], { timeout: timeoutMs }).then(() => task.ready());
 }
 
 /** Waits for every task, or `timeout` ms; returns those that are over, in order. `raiseError`: rejects with the first failure. */
-export function joinAll(tasks: Iterable<Task<unknown>>, options: { timeout?: number | undefined; raiseError?: boolean } = {}): Promise<Task<unknown>[]> {
+export function joinAll(
+  tasks: Iterable<Task<unknown>>,
+  options: { timeout?: number | undefined; raiseError?: boolean } = {},
+): Promise<Task<unknown>[]> {
   const list = [...tasks];
   const { timeout, raiseError = false } = options;
   if (timeout !== undefined) checkMs(timeout, "timeout");
   for (const t of list) expect(t instanceof Task, "tasks", "Tasks", t);
   const done = () => list.filter((t) => t.ready());
-  return park<Task<unknown>[]>((wait) => {
-    let left = list.length;
-    const stop = () => {
-      clearTimeout(timer);
-      for (const t of list) t.offDone(onDone); // nothing left behind on a task that runs on
-    };
-    const timer = timeout === undefined ? undefined : setTimeout(() => wake(wait, done()) && stop(), timeout);
-    wait.cancel = stop;
-    const onDone = (t: Task) => {
-      if (raiseError && t.exception !== undefined && wait.settle()) (stop(), wait.reject(t.exception));
-      else if (--left === 0 && wake(wait, done())) clearTimeout(timer);
-    };
-    if (left === 0) wake(wait, []);
-    for (const t of list) t.onDone(onDone);
-  }, undefined, list);
+  return park<Task<unknown>[]>(
+    (wait) => {
+      let left = list.length;
+      const stop = () => {
+        clearTimeout(timer);
+        for (const t of list) t.offDone(onDone); // nothing left behind on a task that runs on
+      };
+      const timer =
+        timeout === undefined
+          ? undefined
+          : setTimeout(() => wake(wait, done()) && stop(), timeout);
+      wait.cancel = stop;
+      const onDone = (t: Task) => {
+        if (raiseError && t.exception !== undefined && wait.settle()) {
+          stop();
+          wait.reject(t.exception);
+        } else if (--left === 0 && wake(wait, done())) clearTimeout(timer);
+      };
+      if (left === 0) wake(wait, []);
+      for (const t of list) t.onDone(onDone);
+    },
+    undefined,
+    list,
+  );
 }
 
 /** Kills every task (see `Task.kill`); resolves once all are over. `gevent.killall`. */

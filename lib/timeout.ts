@@ -4,7 +4,16 @@
  * of the code that started it; code that never reaches a switch point
  * cannot time out, as in gevent.
  */
-import { Scope, checkMs, currentScope, enterScope, expect, interrupt, now, runIn } from "./wait.ts";
+import {
+  Scope,
+  checkMs,
+  currentScope,
+  enterScope,
+  expect,
+  interrupt,
+  now,
+  runIn,
+} from "./wait.ts";
 
 /** The error a `Timeout` throws; `timeout` tells which one fired. */
 export class TimeoutError extends Error {
@@ -58,7 +67,10 @@ export class Timeout {
     while (parent.closed) parent = parent.parent!; // beside a cancelled one, not inside
     const scope = (this.#scope = enterScope(new Scope(parent)));
     const due = now() + this.ms;
-    this.#timer = setTimeout(() => interrupt(scope, (this.#error = new TimeoutError(this)), due), this.ms);
+    this.#timer = setTimeout(
+      () => interrupt(scope, (this.#error = new TimeoutError(this)), due),
+      this.ms,
+    );
     return this;
   }
 
@@ -82,7 +94,10 @@ export class Timeout {
  * await withTimeout(10, () => sleep(1000)).catch((e) => console.log(e.message));
  * // → timed out after 10 ms
  */
-export function withTimeout<T>(ms: number, fn: () => T | PromiseLike<T>): Promise<T> {
+export function withTimeout<T>(
+  ms: number,
+  fn: () => T | PromiseLike<T>,
+): Promise<T> {
   checkMs(ms, "ms");
   expect(typeof fn === "function", "fn", "a function", fn);
   return runIn(new Scope(currentScope()), async () => {

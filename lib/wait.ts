@@ -9,11 +9,17 @@ import * as v8 from "node:v8";
 import type { Task } from "./task.ts";
 
 /** Told of each step of every task (the demos' timeline uses it). */
-export type TaskObserver = { [K in "spawn" | "start" | "park" | "resume" | "end"]?: (task: Task, ms?: number) => void };
+export type TaskObserver = {
+  [K in "spawn" | "start" | "park" | "resume" | "end"]?: (
+    task: Task,
+    ms?: number,
+  ) => void;
+};
 /** @internal */
 export let observer: TaskObserver | undefined;
 /** Installs (or, with `undefined`, removes) the observer of all tasks. */
-export const setTaskObserver = (o: TaskObserver | undefined): void => void (observer = o);
+export const setTaskObserver = (o: TaskObserver | undefined): void =>
+  void (observer = o);
 
 /** @internal What a kill or a Timeout interrupts: a task, or a part of one. */
 export class Scope {
@@ -44,14 +50,23 @@ export class Scope {
 const SCOPE = Symbol("scope");
 type Tagged = Promise<unknown> & { [SCOPE]?: Scope };
 let running: Scope | undefined;
-let context: { getStore(): Scope | undefined; run<T>(s: Scope, fn: () => T): T; enterWith(s: Scope): void } | undefined;
+let context:
+  | {
+      getStore(): Scope | undefined;
+      run<T>(s: Scope, fn: () => T): T;
+      enterWith(s: Scope): void;
+    }
+  | undefined;
 function setUp(): NonNullable<typeof context> {
   try {
-    v8.promiseHooks.onInit((p: Tagged) => void (running && (p[SCOPE] = running)));
+    v8.promiseHooks.onInit(
+      (p: Tagged) => void (running && (p[SCOPE] = running)),
+    );
     v8.promiseHooks.onBefore((p: Tagged) => void (running = p[SCOPE]));
     v8.promiseHooks.onAfter(() => void (running = undefined));
     running = outside; // some runtimes have the hooks but never call them: check
-    if ((Promise.resolve() as Tagged)[SCOPE] !== outside) throw new Error("no promise hooks");
+    if ((Promise.resolve() as Tagged)[SCOPE] !== outside)
+      throw new Error("no promise hooks");
   } catch {
     return new AsyncLocalStorage<Scope>();
   } finally {
@@ -76,11 +91,16 @@ let outside: Scope;
 /** @internal */
 export const setOutside = (main: Scope): void => void (outside = main);
 /** @internal */
-export const currentScope = (): Scope => (context ??= setUp()).getStore() ?? outside;
+export const currentScope = (): Scope =>
+  (context ??= setUp()).getStore() ?? outside;
 /** @internal */
-export const runIn = <T>(scope: Scope, fn: () => T): T => (context ??= setUp()).run(scope, fn);
+export const runIn = <T>(scope: Scope, fn: () => T): T =>
+  (context ??= setUp()).run(scope, fn);
 /** @internal Puts the rest of the running code, and what it awaits, in `scope`. */
-export const enterScope = (scope: Scope): Scope => ((context ??= setUp()).enterWith(scope), scope);
+export const enterScope = (scope: Scope): Scope => (
+  (context ??= setUp()).enterWith(scope),
+  scope
+);
 
 /** @internal One parked wait: how to wake or undo it, and (for a join) which tasks it waits for. */
 export class Wait<T> {
@@ -91,7 +111,12 @@ export class Wait<T> {
   cancel: (() => void) | NodeJS.Timeout | undefined = undefined;
   due = Infinity; // when a sleep ends (see `now()`)
   over = false;
-  constructor(scope: Scope, resolve: (value: T) => void, reject: (error: unknown) => void, on?: Task[]) {
+  constructor(
+    scope: Scope,
+    resolve: (value: T) => void,
+    reject: (error: unknown) => void,
+    on?: Task[],
+  ) {
     this.scope = scope;
     this.resolve = resolve;
     this.reject = reject;
@@ -105,7 +130,11 @@ export class Wait<T> {
     const task = this.scope.task;
     const ws = task.waits;
     if (!Array.isArray(ws)) task.waits = undefined;
-    else task.waits = ws.length > 2 ? ws.filter((w) => w !== this) : ws.find((w) => w !== this);
+    else
+      task.waits =
+        ws.length > 2
+          ? ws.filter((w) => w !== this)
+          : ws.find((w) => w !== this);
     observer?.resume?.(task);
     return true;
   }
@@ -120,7 +149,8 @@ export class Wait<T> {
 }
 
 /** @internal Ends `wait` with `value` unless it is over; returns whether it took it. */
-export const wake = <T>(wait: Wait<T>, value: T): boolean => wait.settle() && (wait.resolve(value), true);
+export const wake = <T>(wait: Wait<T>, value: T): boolean =>
+  wait.settle() && (wait.resolve(value), true);
 
 /**
  * @internal Throws `error` into the waits inside `scope`, or keeps it for
@@ -128,27 +158,40 @@ export const wake = <T>(wait: Wait<T>, value: T): boolean => wait.settle() && (w
  * first, as in gevent: then the error waits for the next switch point.
  */
 export function interrupt(scope: Scope, error: Error, due = -Infinity): void {
-  const late = waitsOf(scope.task).filter((w) => scope.holds(w.scope) && w.due > due);
+  const late = waitsOf(scope.task).filter(
+    (w) => scope.holds(w.scope) && w.due > due,
+  );
   if (late.length === 0) scope.pending = error;
   else for (const w of late) w.interrupt(error);
 }
 
 // One executor for every wait's promise: no closure per wait.
-const captured: [(value: never) => void, (error: unknown) => void] = [() => {}, () => {}];
-const capture = (resolve: (value: never) => void, reject: (error: unknown) => void) => void ((captured[0] = resolve), (captured[1] = reject));
+const captured: [(value: never) => void, (error: unknown) => void] = [
+  () => {},
+  () => {},
+];
+const capture = (
+  resolve: (value: never) => void,
+  reject: (error: unknown) => void,
+) => void ((captured[0] = resolve), (captured[1] = reject));
 
 /** @internal True if an interrupt waits for the next switch point of the running code. */
 export function interrupted(): boolean {
-  for (let s: Scope | undefined = currentScope(); s; s = s.parent) if (s.pending) return true;
+  for (let s: Scope | undefined = currentScope(); s; s = s.parent)
+    if (s.pending) return true;
   return false;
 }
 
 /** @internal Parks the running code; `start(wait)` arranges `wake(wait, value)` and may set `wait.cancel`. */
-export function park<T>(start: (wait: Wait<T>) => void, ms?: number, on?: Task[]): Promise<T> {
+export function park<T>(
+  start: (wait: Wait<T>) => void,
+  ms?: number,
+  on?: Task[],
+): Promise<T> {
   const scope = currentScope();
   for (let s: Scope | undefined = scope; s; s = s.parent) {
     const error = s.pending;
-    if (error) return (s.pending = undefined), Promise.reject(error);
+    if (error) return ((s.pending = undefined), Promise.reject(error));
   }
   // Made outside the scope: the promise that an `await` of it makes
   // carries the scope on, so this one needs no tag (one object less).
@@ -156,10 +199,17 @@ export function park<T>(start: (wait: Wait<T>) => void, ms?: number, on?: Task[]
   running = undefined;
   const promise = new Promise<T>(capture);
   running = outer;
-  const wait = new Wait<T>(scope, captured[0] as (value: T) => void, captured[1], on);
+  const wait = new Wait<T>(
+    scope,
+    captured[0] as (value: T) => void,
+    captured[1],
+    on,
+  );
   const task = scope.task;
   const ws = task.waits as Wait<T> | Wait<T>[] | undefined;
-  task.waits = (ws === undefined ? wait : Array.isArray(ws) ? [...ws, wait] : [ws, wait]) as Task["waits"];
+  task.waits = (
+    ws === undefined ? wait : Array.isArray(ws) ? [...ws, wait] : [ws, wait]
+  ) as Task["waits"];
   if (task === outside && !watching) watchForDeadlock();
   observer?.park?.(task, ms);
   start(wait);
@@ -209,35 +259,63 @@ function watchForDeadlock(): void {
       if (known.has(task)) return known.get(task)!; // true while we are in it: a circle
       known.set(task, true);
       const waits = waitsOf(task);
-      const result = waits.length > 0 && waits.every((w) => {
-        const on = w.on?.filter((t) => !t.ready()) ?? [];
-        who.push(`${task.name} waits for ${on.map((t) => t.name).join(" and ")}`);
-        return on.some(stuck);
-      });
+      const result =
+        waits.length > 0 &&
+        waits.every((w) => {
+          const on = w.on?.filter((t) => !t.ready()) ?? [];
+          who.push(
+            `${task.name} waits for ${on.map((t) => t.name).join(" and ")}`,
+          );
+          return on.some(stuck);
+        });
       known.set(task, result);
       return result;
     };
     if (!stuck(outside.task)) return;
-    process.stderr.write(`error: deadlock, no task can ever go on: ${who.join(", ")}\n`);
+    process.stderr.write(
+      `error: deadlock, no task can ever go on: ${who.join(", ")}\n`,
+    );
     process.exit(1);
   });
 }
 
 /** @internal The waits `task` is parked in. */
-export const waitsOf = (task: Task): Wait<never>[] => (Array.isArray(task.waits) ? [...task.waits] : task.waits ? [task.waits] : []);
+export const waitsOf = (task: Task): Wait<never>[] =>
+  Array.isArray(task.waits) ? [...task.waits] : task.waits ? [task.waits] : [];
 
 /** @internal Throws ``TypeError: Expected `name` to be <want>, got `value` `` unless `ok`. */
-export function expect(ok: boolean, name: string, want: string, value: unknown): void {
+export function expect(
+  ok: boolean,
+  name: string,
+  want: string,
+  value: unknown,
+): void {
   if (ok) return;
   const shown =
-    typeof value === "function" ? `function ${value.name || "anonymous"}`
-    : typeof value === "object" && value !== null ? (Array.isArray(value) ? "array" : "object")
-    : typeof value === "string" ? JSON.stringify(value) : String(value);
+    typeof value === "function"
+      ? `function ${value.name || "anonymous"}`
+      : typeof value === "object" && value !== null
+        ? Array.isArray(value)
+          ? "array"
+          : "object"
+        : typeof value === "string"
+          ? JSON.stringify(value)
+          : String(value);
   throw new TypeError(`Expected \`${name}\` to be ${want}, got \`${shown}\``);
 }
 
 /** @internal Checks a time in ms (a timer takes at most 2^31 - 1; Node fires a longer one at once). */
 export function checkMs(ms: unknown, name: string): void {
-  expect(typeof ms === "number" && ms >= 0, name, "a non-negative number of milliseconds", ms);
-  expect((ms as number) <= 2 ** 31 - 1, name, "at most 2147483647 ms (about 24.8 days)", ms);
+  expect(
+    typeof ms === "number" && ms >= 0,
+    name,
+    "a non-negative number of milliseconds",
+    ms,
+  );
+  expect(
+    (ms as number) <= 2 ** 31 - 1,
+    name,
+    "at most 2147483647 ms (about 24.8 days)",
+    ms,
+  );
 }

@@ -7,9 +7,14 @@ import { runBenchServer } from "./shared/bench-server.ts";
 
 const opts = cli({
   usage: "npx tsx scripts/bench-baseline.ts [--host H] [--port N]",
-  about: "Bare node:net echo server that upper-cases ASCII; the baseline of npm run bench.",
+  about:
+    "Bare node:net echo server that upper-cases ASCII; the baseline of npm run bench.",
   options: {
-    host: { type: "string", default: "127.0.0.1", help: "address to listen on" },
+    host: {
+      type: "string",
+      default: "127.0.0.1",
+      help: "address to listen on",
+    },
     port: { type: "string", default: "0", help: "port; 0 = any free port" },
   },
 });

@@ -13,14 +13,21 @@ import { runBenchServer } from "./shared/bench-server.ts";
 
 const opts = cli({
   usage: "npx tsx scripts/bench-floor.ts [--host H] [--port N]",
-  about: "Upper-casing echo server, one bare async function per connection; the floor of npm run bench.",
+  about:
+    "Upper-casing echo server, one bare async function per connection; the floor of npm run bench.",
   options: {
-    host: { type: "string", default: "127.0.0.1", help: "address to listen on" },
+    host: {
+      type: "string",
+      default: "127.0.0.1",
+      help: "address to listen on",
+    },
     port: { type: "string", default: "0", help: "port; 0 = any free port" },
   },
 });
 const port = intOption("port", opts.port, 0, 65535);
-const UPPER = new Uint8Array(256).map((_, i) => (i >= 97 && i <= 122 ? i - 32 : i));
+const UPPER = new Uint8Array(256).map((_, i) =>
+  i >= 97 && i <= 122 ? i - 32 : i,
+);
 
 async function talk(sock: net.Socket): Promise<void> {
   let wake: ((v: undefined) => void) | undefined;
@@ -43,7 +50,8 @@ async function talk(sock: net.Socket): Promise<void> {
   sock.on("close", over); // also after an error (a reset)
   sock.on("error", () => sock.destroy());
   for (;;) {
-    if (got === undefined && !ended) await new Promise<undefined>((resolve) => (wake = resolve));
+    if (got === undefined && !ended)
+      await new Promise<undefined>((resolve) => (wake = resolve));
     if (got === undefined) break; // ended, everything echoed
     const data = got;
     got = undefined;
@@ -53,5 +61,8 @@ async function talk(sock: net.Socket): Promise<void> {
   sock.end();
 }
 
-const server = net.createServer({ noDelay: true, allowHalfOpen: true }, (sock) => void talk(sock));
+const server = net.createServer(
+  { noDelay: true, allowHalfOpen: true },
+  (sock) => void talk(sock),
+);
 runBenchServer(server, opts.host ?? "127.0.0.1", port);

@@ -7,7 +7,8 @@ import { createInterface } from "node:readline";
 import { cli, intOption } from "../examples/support/cli.ts";
 
 const opts = cli({
-  usage: "npx tsx scripts/bench-load.ts --port N --conns N [--host H] [--first N]",
+  usage:
+    "npx tsx scripts/bench-load.ts --port N --conns N [--host H] [--first N]",
   about: [
     "Load driver for npm run bench. Connects first, then reads commands on stdin:",
     "  go (start the loops)  mark (start the measured stretch)  stop (report, close, exit)",
@@ -16,8 +17,16 @@ const opts = cli({
     host: { type: "string", default: "127.0.0.1", help: "server address" },
     port: { type: "string", help: "server port" },
     conns: { type: "string", default: "100", help: "connections to open" },
-    first: { type: "string", default: "1", help: "number of the first connection, used in its messages" },
-    window: { type: "string", default: "64", help: "connects in flight at once" },
+    first: {
+      type: "string",
+      default: "1",
+      help: "number of the first connection, used in its messages",
+    },
+    window: {
+      type: "string",
+      default: "64",
+      help: "connects in flight at once",
+    },
   },
 });
 const host = opts.host ?? "127.0.0.1";
@@ -26,13 +35,15 @@ const conns = intOption("conns", opts.conns, 1);
 const first = intOption("first", opts.first, 0);
 const window = intOption("window", opts.window, 1);
 
-const send = (event: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(event)}\n`);
+const send = (event: Record<string, unknown>) =>
+  process.stdout.write(`${JSON.stringify(event)}\n`);
 
 // Latencies go into a log-scale histogram (2% wide buckets), so that
 // processes can be merged and nothing grows with the run's length.
 const STEP = Math.log(1.02);
 const hist = new Uint32Array(1200);
-const bucket = (us: number) => Math.min(hist.length - 1, Math.floor(Math.log(us + 1) / STEP));
+const bucket = (us: number) =>
+  Math.min(hist.length - 1, Math.floor(Math.log(us + 1) / STEP));
 
 let running = false; // loops go on while true
 let replies = 0;
@@ -62,11 +73,16 @@ class Conn {
         host,
         port,
         noDelay: true,
-        onread: { buffer: readBuffer, callback: (n: number, buf: Uint8Array) => this.onData(n, buf) },
+        onread: {
+          buffer: readBuffer,
+          callback: (n: number, buf: Uint8Array) => this.onData(n, buf),
+        },
       });
       sock.once("connect", () => {
         sock.removeListener("error", reject);
-        sock.on("error", (e: NodeJS.ErrnoException) => this.fail(e.code ?? "error"));
+        sock.on("error", (e: NodeJS.ErrnoException) =>
+          this.fail(e.code ?? "error"),
+        );
         sock.on("close", () => this.fail("closed"));
         this.sock = sock;
         resolve();
@@ -85,7 +101,10 @@ class Conn {
   onData(n: number, buf: Uint8Array): boolean {
     const want = this.want;
     // Compare the bytes in place; a reply may arrive in pieces.
-    if (this.got + n > want.length || want.compare(buf, 0, n, this.got, this.got + n) !== 0) {
+    if (
+      this.got + n > want.length ||
+      want.compare(buf, 0, n, this.got, this.got + n) !== 0
+    ) {
       wrong++;
       this.busy = false;
       this.sock?.destroy();
@@ -141,7 +160,12 @@ async function connector(): Promise<void> {
   }
 }
 await Promise.all(Array.from({ length: Math.min(window, conns) }, connector));
-send({ event: "connected", conns: conns - failedConnects, failed: failedConnects, ms: performance.now() - t0 });
+send({
+  event: "connected",
+  conns: conns - failedConnects,
+  failed: failedConnects,
+  ms: performance.now() - t0,
+});
 
 let markedAt = 0;
 let markedReplies = 0;
@@ -161,7 +185,16 @@ for await (const line of createInterface({ input: process.stdin })) {
     const counts: [number, number][] = [];
     hist.forEach((n, i) => n && counts.push([Math.exp(i * STEP) - 1, n]));
     // wrong/errors count the whole run, warm-up included.
-    send({ event: "result", replies: replies - markedReplies, ms, wrong, errors, errorKinds, failedConnects, hist: counts });
+    send({
+      event: "result",
+      replies: replies - markedReplies,
+      ms,
+      wrong,
+      errors,
+      errorKinds,
+      failedConnects,
+      hist: counts,
+    });
     break;
   }
 }

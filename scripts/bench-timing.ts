@@ -7,10 +7,15 @@ import { join, sleep, spawn } from "../lib/index.ts";
 
 const opts = cli({
   usage: "npx tsx scripts/bench-timing.ts [--runs N] [--scale X]",
-  about: "Runs the eat (3 s) / play (1 s) demo with the lib and with bare setTimeout, alternately; prints JSON.",
+  about:
+    "Runs the eat (3 s) / play (1 s) demo with the lib and with bare setTimeout, alternately; prints JSON.",
   options: {
     runs: { type: "string", default: "5", help: "runs of each version" },
-    scale: { type: "string", default: "1", help: "multiply the 3 s and 1 s waits; 0.01 for a smoke test" },
+    scale: {
+      type: "string",
+      default: "1",
+      help: "multiply the 3 s and 1 s waits; 0.01 for a smoke test",
+    },
   },
 });
 const runs = intOption("runs", opts.runs, 1);
@@ -41,7 +46,8 @@ async function withLib(): Promise<number> {
   return performance.now() - start;
 }
 
-const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const wait = (ms: number) =>
+  new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 async function bare(): Promise<number> {
   const start = performance.now();

@@ -50,7 +50,8 @@ function packageDir(name: string): string | undefined {
 
 function isLinuxMusl(): boolean {
   if (process.platform !== "linux") return false;
-  const report = process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined;
+  const report = process.report?.getReport() as
+    { header?: { glibcVersionRuntime?: string } } | undefined;
   return report?.header?.glibcVersionRuntime === undefined;
 }
 
@@ -63,7 +64,8 @@ function candidates(name: "deno" | "bun"): string[] {
     if (dir) list.push(join(dir, file));
   };
   if (name === "deno") {
-    const libc = platform === "linux" ? (isLinuxMusl() ? "-musl" : "-glibc") : "";
+    const libc =
+      platform === "linux" ? (isLinuxMusl() ? "-musl" : "-glibc") : "";
     add(`@deno/${platform}-${process.arch}${libc}`, `deno${exe}`);
     add("deno", `deno${exe}`);
   } else {
@@ -108,7 +110,12 @@ export function findRuntime(name: RuntimeName): Runtime | undefined {
   if (found.has(name)) return found.get(name);
   let runtime: Runtime | undefined;
   if (name === "node") {
-    runtime = { name, bin: process.execPath, pre: ["--import", "tsx"], version: `node ${process.version}` };
+    runtime = {
+      name,
+      bin: process.execPath,
+      pre: ["--import", "tsx"],
+      version: `node ${process.version}`,
+    };
   } else {
     for (const bin of candidates(name)) {
       if (bin.includes("/") || bin.includes("\\")) {
@@ -118,7 +125,12 @@ export function findRuntime(name: RuntimeName): Runtime | undefined {
       const version = versionOf(bin);
       if (version) {
         const named = version.startsWith(name) ? version : `${name} ${version}`;
-        runtime = { name, bin, pre: name === "deno" ? ["run", "-A"] : [], version: named };
+        runtime = {
+          name,
+          bin,
+          pre: name === "deno" ? ["run", "-A"] : [],
+          version: named,
+        };
         break;
       }
     }
@@ -128,12 +140,18 @@ export function findRuntime(name: RuntimeName): Runtime | undefined {
 }
 
 /** The environment the runtimes need: no update checks, no prompts. */
-export function runtimeEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+export function runtimeEnv(
+  env: NodeJS.ProcessEnv = process.env,
+): NodeJS.ProcessEnv {
   return { ...env, DENO_NO_UPDATE_CHECK: "1", DENO_NO_PROMPT: "1" };
 }
 
 /** The command line that runs `file` with `args` on `runtime`: [bin, ...argv]. */
-export function commandFor(runtime: Runtime, file: string, args: string[] = []): [string, ...string[]] {
+export function commandFor(
+  runtime: Runtime,
+  file: string,
+  args: string[] = [],
+): [string, ...string[]] {
   return [runtime.bin, ...runtime.pre, file, ...args];
 }
 
@@ -144,11 +162,14 @@ export function typedCommand(name: RuntimeName, file: string): string {
   return `npx tsx ${file}`;
 }
 
-const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
+const isMain =
+  process.argv[1] !== undefined &&
+  import.meta.url === pathToFileURL(process.argv[1]).href;
 if (isMain) {
   cli({
     usage: "npx tsx scripts/runtimes.ts",
-    about: "Lists the runtimes for the examples: Node.js, Deno and Bun (dev dependencies).",
+    about:
+      "Lists the runtimes for the examples: Node.js, Deno and Bun (dev dependencies).",
   });
   stopTimeline(); // no tasks here: nothing to draw for --timeline
   let missing = 0;
@@ -156,8 +177,14 @@ if (isMain) {
     const r = findRuntime(name);
     if (!r) missing++;
     const rel = r ? relative(process.cwd(), r.bin) : "";
-    const where = r ? (rel && !rel.startsWith("..") && r.bin.includes("/") ? rel : r.bin) : "";
-    console.log(`${name.padEnd(5)} ${r ? `${r.version.padEnd(40)} ${where}` : "not found: run npm ci"}`);
+    const where = r
+      ? rel && !rel.startsWith("..") && r.bin.includes("/")
+        ? rel
+        : r.bin
+      : "";
+    console.log(
+      `${name.padEnd(5)} ${r ? `${r.version.padEnd(40)} ${where}` : "not found: run npm ci"}`,
+    );
   }
   process.exitCode = missing === 0 ? 0 : 1;
 }

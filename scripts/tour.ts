@@ -23,10 +23,23 @@ import { constants } from "node:os";
 import { createInterface } from "node:readline";
 import type { Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
-import { paint, useColor, width, type Paint } from "../examples/support/chart.ts";
+import {
+  paint,
+  useColor,
+  width,
+  type Paint,
+} from "../examples/support/chart.ts";
 import { cli, fail, numberOption } from "../examples/support/cli.ts";
 import { stopTimeline, timelineOn } from "../examples/support/timeline.ts";
-import { RUNTIMES, commandFor, findRuntime, runtimeEnv, typedCommand, type Runtime, type RuntimeName } from "./runtimes.ts";
+import {
+  RUNTIMES,
+  commandFor,
+  findRuntime,
+  runtimeEnv,
+  typedCommand,
+  type Runtime,
+  type RuntimeName,
+} from "./runtimes.ts";
 
 const opts = cli({
   usage: "npm start -- [options]   (or: npx tsx scripts/tour.ts [options])",
@@ -39,11 +52,25 @@ const opts = cli({
     "130 stopped by Ctrl-C (143 by SIGTERM).",
   ].join("\n"),
   options: {
-    only: { type: "string", help: "run only these examples, e.g. 06,07 or 01-coroutines" },
+    only: {
+      type: "string",
+      help: "run only these examples, e.g. 06,07 or 01-coroutines",
+    },
     list: { type: "boolean", help: "list the steps and exit" },
-    "no-pause": { type: "boolean", help: "do not wait for Enter between steps" },
-    runtime: { type: "string", default: "node", help: "run the examples on node, deno or bun" },
-    duration: { type: "string", default: "3", help: "seconds the socket client runs" },
+    "no-pause": {
+      type: "boolean",
+      help: "do not wait for Enter between steps",
+    },
+    runtime: {
+      type: "string",
+      default: "node",
+      help: "run the examples on node, deno or bun",
+    },
+    duration: {
+      type: "string",
+      default: "3",
+      help: "seconds the socket client runs",
+    },
     quick: { type: "boolean", help: "shorter socket run (1 s), for tests" },
   },
 });
@@ -80,8 +107,14 @@ interface Example {
 function readExample(file: string): Example {
   const src = readFileSync(`examples/${file}`, "utf8");
   const header = /^\/\*\*\n([\s\S]*?)\*\//.exec(src)?.[1] ?? "";
-  const lines = header.split("\n").map((l) => l.replace(/^\s*\* ?/, "").trimEnd());
-  const tag = (name: string) => lines.find((l) => l.startsWith(`@${name} `))?.slice(name.length + 2).trim() ?? "";
+  const lines = header
+    .split("\n")
+    .map((l) => l.replace(/^\s*\* ?/, "").trimEnd());
+  const tag = (name: string) =>
+    lines
+      .find((l) => l.startsWith(`@${name} `))
+      ?.slice(name.length + 2)
+      .trim() ?? "";
   // The prose under the tags, less a closing "Tested by ..." for developers.
   const about = lines
     .filter((l) => !l.startsWith("@"))
@@ -90,7 +123,15 @@ function readExample(file: string): Example {
     .replace(/\s*Tested by .*$/, "")
     .trim();
   const slug = file.slice(0, -3);
-  return { num: slug.slice(0, 2), slug, file: `examples/${file}`, title: tag("title") || slug, note: tag("note"), run: tag("run"), about };
+  return {
+    num: slug.slice(0, 2),
+    slug,
+    file: `examples/${file}`,
+    title: tag("title") || slug,
+    note: tag("note"),
+    run: tag("run"),
+    about,
+  };
 }
 
 // Paths are relative to the project folder, wherever the tour is started from.
@@ -99,17 +140,23 @@ const examples = readdirSync("examples")
   .filter((f) => /^\d\d-[a-z0-9-]+\.ts$/.test(f))
   .sort()
   .map(readExample);
-if (examples.length === 0) fail("no examples found in examples/ (run the tour from the project folder)", 1);
+if (examples.length === 0)
+  fail(
+    "no examples found in examples/ (run the tour from the project folder)",
+    1,
+  );
 
 const isServer = (e: Example) => /(^|-)server(-|$)/.test(e.slug.slice(3));
 const isClient = (e: Example) => /(^|-)client(-|$)/.test(e.slug.slice(3));
 /** The server a client talks to: the nearest server example before it (or the first one). */
 const serverFor = (client: Example) =>
-  examples.filter((e) => isServer(e) && e.num < client.num).at(-1) ?? examples.find(isServer);
+  examples.filter((e) => isServer(e) && e.num < client.num).at(-1) ??
+  examples.find(isServer);
 // The switch-cost benchmark switches millions of times: its timeline
 // would hit the recording cap and show nothing useful, so the tour
 // does not pass --timeline to it.
-const wantsTimeline = (e: Example) => !/(^|-)switch-cost$/.test(e.slug.slice(3));
+const wantsTimeline = (e: Example) =>
+  !/(^|-)switch-cost$/.test(e.slug.slice(3));
 
 // The note's headings and key phrases, for the English half of each
 // title card. A phrase that a header quotes and that is not here stays
@@ -132,9 +179,12 @@ const CJK = /[\u3400-\u9fff]/;
 /** The Chinese half of a card: the heading, and the parenthesis if it quotes the note. */
 function chineseNote(note: string): string {
   const cut = note.indexOf("(");
-  if (cut < 0 || !CJK.test(note.slice(cut))) return (cut < 0 ? note : note.slice(0, cut)).trim();
+  if (cut < 0 || !CJK.test(note.slice(cut)))
+    return (cut < 0 ? note : note.slice(0, cut)).trim();
   // "(优点: English gloss)": the Chinese phrase alone; the gloss goes below.
-  const phrase = /^\(([^:()]*[\u3400-\u9fff][^:()]*):/.exec(note.slice(cut))?.[1];
+  const phrase = /^\(([^:()]*[\u3400-\u9fff][^:()]*):/.exec(
+    note.slice(cut),
+  )?.[1];
   return phrase ? `${note.slice(0, cut).trim()} (${phrase.trim()})` : note;
 }
 
@@ -150,7 +200,9 @@ function english(note: string): string {
   const heading = GLOSSARY.find(([zh]) => chinese.startsWith(zh));
   // "一、协程 3": point 3 of part 1 (the note numbers its points 1、2、3、).
   const point = /^\S+\s+(\d+)\b/.exec(chinese)?.[1];
-  const head = heading ? `${heading[1]}${point ? `, point ${point}` : ""}` : chinese;
+  const head = heading
+    ? `${heading[1]}${point ? `, point ${point}` : ""}`
+    : chinese;
   for (const [zh, en] of GLOSSARY) {
     if (!rest.includes(zh)) continue;
     rest = rest.toLowerCase().includes(en.toLowerCase())
@@ -162,43 +214,83 @@ function english(note: string): string {
 
 // ---------------------------------------------------------------- options
 const runtimeName = opts.runtime as RuntimeName;
-if (!RUNTIMES.includes(runtimeName)) fail(`Expected \`--runtime\` to be node, deno or bun, got \`${opts.runtime}\``, 2);
+if (!RUNTIMES.includes(runtimeName))
+  fail(
+    `Expected \`--runtime\` to be node, deno or bun, got \`${opts.runtime}\``,
+    2,
+  );
 const durationS = opts.quick ? 1 : numberOption("duration", opts.duration, 0.5);
 
 let selected = examples;
 if (opts.only !== undefined) {
-  const wanted = opts.only.split(",").map((s) => s.trim()).filter(Boolean);
-  if (wanted.length === 0) fail(`Expected \`--only\` to list examples like 06,07, got \`${opts.only}\``, 2);
+  const wanted = opts.only
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (wanted.length === 0)
+    fail(
+      `Expected \`--only\` to list examples like 06,07, got \`${opts.only}\``,
+      2,
+    );
   for (const w of wanted) {
-    if (!examples.some((e) => e.num === w.padStart(2, "0") || e.slug === w || e.file === w)) {
-      fail(`Expected \`--only\` to name examples (${examples.map((e) => e.num).join(", ")}), got \`${w}\``, 2);
+    if (
+      !examples.some(
+        (e) => e.num === w.padStart(2, "0") || e.slug === w || e.file === w,
+      )
+    ) {
+      fail(
+        `Expected \`--only\` to name examples (${examples.map((e) => e.num).join(", ")}), got \`${w}\``,
+        2,
+      );
     }
   }
-  selected = examples.filter((e) => wanted.some((w) => e.num === w.padStart(2, "0") || e.slug === w || e.file === w));
+  selected = examples.filter((e) =>
+    wanted.some(
+      (w) => e.num === w.padStart(2, "0") || e.slug === w || e.file === w,
+    ),
+  );
 }
 
 if (opts.list) {
   for (const e of selected) {
     const role = isServer(e) ? " (background)" : "";
-    console.log(`${bold(e.num)}  ${cyan(e.title)}${role}\n    ${e.note}\n    ${dim(typedCommand(runtimeName, e.file))}`);
+    console.log(
+      `${bold(e.num)}  ${cyan(e.title)}${role}\n    ${e.note}\n    ${dim(typedCommand(runtimeName, e.file))}`,
+    );
   }
   process.exit(0);
 }
 
 const runtime: Runtime =
-  findRuntime(runtimeName) ?? fail(`cannot find ${runtimeName}: it comes from the dev dependencies, run \`npm ci\``, 1);
+  findRuntime(runtimeName) ??
+  fail(
+    `cannot find ${runtimeName}: it comes from the dev dependencies, run \`npm ci\``,
+    1,
+  );
 
 // ---------------------------------------------------------------- steps
 // A step runs one example in the foreground; a socket step runs its
 // server in the background and the selected clients against it.
-type Step = { kind: "run"; ex: Example } | { kind: "socket"; server: Example; clients: Example[]; showServer: boolean };
+type Step =
+  | { kind: "run"; ex: Example }
+  | {
+      kind: "socket";
+      server: Example;
+      clients: Example[];
+      showServer: boolean;
+    };
 const steps: Step[] = [];
 for (const ex of selected) {
   const server = isServer(ex) ? ex : isClient(ex) ? serverFor(ex) : undefined;
   if (server) {
     let group = steps.find((s) => s.kind === "socket" && s.server === server);
     if (!group) {
-      group = { kind: "socket", server, clients: [], showServer: selected.includes(server) };
+      group = {
+        kind: "socket",
+        server,
+        clients: [],
+        showServer: selected.includes(server),
+      };
       steps.push(group);
     }
     if (ex !== server && group.kind === "socket") group.clients.push(ex);
@@ -207,10 +299,12 @@ for (const ex of selected) {
   }
 }
 let cards = 0;
-for (const s of steps) cards += s.kind === "run" ? 1 : s.clients.length + (s.showServer ? 1 : 0);
+for (const s of steps)
+  cards += s.kind === "run" ? 1 : s.clients.length + (s.showServer ? 1 : 0);
 let cardNo = 0;
 
-const pause = Boolean(process.stdin.isTTY && process.stdout.isTTY) && !opts["no-pause"];
+const pause =
+  Boolean(process.stdin.isTTY && process.stdout.isTTY) && !opts["no-pause"];
 const cardWidth = Math.max(40, Math.min(process.stdout.columns || 72, 78));
 
 /** Wraps `text` to the card width, with `indent` before the 2nd line on. */
@@ -218,7 +312,10 @@ function wrap(text: string, first: string, indent: string): string[] {
   const out: string[] = [];
   let line = first;
   for (const word of text.split(" ")) {
-    if (width(line) + width(word) + 1 > cardWidth && line.trim() !== first.trim()) {
+    if (
+      width(line) + width(word) + 1 > cardWidth &&
+      line.trim() !== first.trim()
+    ) {
       out.push(line);
       line = indent + word;
     } else {
@@ -241,7 +338,10 @@ function card(ex: Example, extra = ""): void {
     ...wrap(ex.about, `${yellow("watch")} `, "      "),
   ];
   if (extra) lines.push(...wrap(extra, `${yellow("here ")} `, "      "));
-  lines.push(`${dim("$")} ${typedCommand(runtime.name, ex.file)}${dim(argsShown(ex))}`, rule);
+  lines.push(
+    `${dim("$")} ${typedCommand(runtime.name, ex.file)}${dim(argsShown(ex))}`,
+    rule,
+  );
   console.log(lines.join("\n"));
 }
 
@@ -265,11 +365,14 @@ async function waitForEnter(): Promise<boolean> {
         quit = true; // end of input (Ctrl-D)
         resolve(false);
       });
-      rl.question(dim("Press Enter to run it (q then Enter to quit) "), (answer) => {
-        answered = true;
-        quit = answer.trim().toLowerCase() === "q";
-        resolve(!quit);
-      });
+      rl.question(
+        dim("Press Enter to run it (q then Enter to quit) "),
+        (answer) => {
+          answered = true;
+          quit = answer.trim().toLowerCase() === "q";
+          resolve(!quit);
+        },
+      );
     });
   } finally {
     rl.close();
@@ -335,8 +438,17 @@ let stopping = false;
  */
 function launch(ex: Example, args: string[], background: boolean): Launched {
   const cmd = commandFor(runtime, ex.file, args);
-  const stdio = background ? ["ignore", "pipe", "inherit", "pipe"] : ["inherit", "inherit", "inherit", "pipe"];
-  const p = $({ stdio: stdio as never, nothrow: true, quiet: true, env, cwd: process.cwd(), detached: background })`${process.execPath} -e ${GUARD} ${JSON.stringify(cmd)} ${background ? "ignore" : "inherit"}`;
+  const stdio = background
+    ? ["ignore", "pipe", "inherit", "pipe"]
+    : ["inherit", "inherit", "inherit", "pipe"];
+  const p = $({
+    stdio: stdio as never,
+    nothrow: true,
+    quiet: true,
+    env,
+    cwd: process.cwd(),
+    detached: background,
+  })`${process.execPath} -e ${GUARD} ${JSON.stringify(cmd)} ${background ? "ignore" : "inherit"}`;
   const lifeline = p.child?.stdio[3] as Writable | undefined;
   // The tour's end of the lifeline must close when the guard exits, or
   // zx would wait for it forever.
@@ -355,7 +467,10 @@ function launch(ex: Example, args: string[], background: boolean): Launched {
 /** Stops an example and waits for it; SIGKILLs its process tree after 10 s. */
 async function stopAndWait(l: Launched): Promise<number> {
   l.stop();
-  const timer = setTimeout(() => void l.p.kill("SIGKILL").catch(() => undefined), 10_000);
+  const timer = setTimeout(
+    () => void l.p.kill("SIGKILL").catch(() => undefined),
+    10_000,
+  );
   try {
     return await l.done;
   } finally {
@@ -379,7 +494,10 @@ async function startServer(ex: Example): Promise<Server> {
   const tag = dim(`[${ex.slug}]`);
   try {
     return await new Promise<Server>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${ex.slug} printed no ready line within 30 s`)), 30_000);
+      const timer = setTimeout(
+        () => reject(new Error(`${ex.slug} printed no ready line within 30 s`)),
+        30_000,
+      );
       let ready = false;
       const lines = createInterface({ input: l.p.stdout });
       lines.on("line", (line) => {
@@ -388,12 +506,21 @@ async function startServer(ex: Example): Promise<Server> {
         if (!ready && m) {
           ready = true;
           clearTimeout(timer);
-          resolve({ ...l, host: m[1]!.replace(/^\[|\]$/g, ""), port: Number(m[2]) });
+          resolve({
+            ...l,
+            host: m[1]!.replace(/^\[|\]$/g, ""),
+            port: Number(m[2]),
+          });
         }
       });
       void l.done.then((code) => {
         clearTimeout(timer);
-        if (!ready) reject(new Error(`${ex.slug} exited with code ${code} before it was ready`));
+        if (!ready)
+          reject(
+            new Error(
+              `${ex.slug} exited with code ${code} before it was ready`,
+            ),
+          );
       });
     });
   } catch (error) {
@@ -413,18 +540,26 @@ async function stopAll(): Promise<void> {
 async function stopTour(signal: NodeJS.Signals): Promise<never> {
   if (!stopping) {
     stopping = true;
-    console.log(`\n${yellow(`tour stopped (${signal})`)}: stopping what is still running...`);
+    console.log(
+      `\n${yellow(`tour stopped (${signal})`)}: stopping what is still running...`,
+    );
     await stopAll();
   }
   process.exit(128 + (constants.signals[signal] ?? 2));
 }
-for (const s of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(s, () => void stopTour(s));
+for (const s of ["SIGINT", "SIGTERM", "SIGHUP"] as const)
+  process.on(s, () => void stopTour(s));
 
 // ---------------------------------------------------------------- the tour
 const failures: string[] = [];
 let ran = 0;
 let quit = false;
-const check = (ex: Example, code: number | null, what = "exited", counts = true) => {
+const check = (
+  ex: Example,
+  code: number | null,
+  what = "exited",
+  counts = true,
+) => {
   if (stopping) return;
   if (counts) ran++;
   if (code === 0) console.log(green(`✓ ${ex.slug}`));
@@ -434,8 +569,15 @@ const check = (ex: Example, code: number | null, what = "exited", counts = true)
   }
 };
 
-console.log(bold(`协程 xiecheng: the demo tour (${cards} step${cards === 1 ? "" : "s"}, on ${runtime.version.split(" (")[0]})`));
-if (pause) console.log(dim("Enter runs the next step; Ctrl-C stops the tour at any time."));
+console.log(
+  bold(
+    `协程 xiecheng: the demo tour (${cards} step${cards === 1 ? "" : "s"}, on ${runtime.version.split(" (")[0]})`,
+  ),
+);
+if (pause)
+  console.log(
+    dim("Enter runs the next step; Ctrl-C stops the tour at any time."),
+  );
 
 async function main(): Promise<void> {
   for (const step of steps) {
@@ -450,10 +592,15 @@ async function main(): Promise<void> {
     const { server: srv, clients } = step;
     shownArgs.set(srv, ["--port", "0"]);
     if (step.showServer) {
-      card(srv, "the server runs in the background on a free port; the tour waits for its ready line");
+      card(
+        srv,
+        "the server runs in the background on a free port; the tour waits for its ready line",
+      );
       if (!(await waitForEnter())) return;
     } else {
-      console.log(dim(`\nstarting ${srv.slug} in the background for the client...`));
+      console.log(
+        dim(`\nstarting ${srv.slug} in the background for the client...`),
+      );
     }
     let bg: Server;
     try {
@@ -461,13 +608,25 @@ async function main(): Promise<void> {
     } catch (error) {
       cardNo += clients.length; // their steps are skipped
       failures.push(srv.slug);
-      console.log(red(`✗ ${error instanceof Error ? error.message : String(error)}`));
+      console.log(
+        red(`✗ ${error instanceof Error ? error.message : String(error)}`),
+      );
       continue;
     }
     for (const client of clients) {
-      const args = ["--host", bg.host, "--port", String(bg.port), "--duration", String(durationS)];
+      const args = [
+        "--host",
+        bg.host,
+        "--port",
+        String(bg.port),
+        "--duration",
+        String(durationS),
+      ];
       shownArgs.set(client, args);
-      card(client, `it connects to the server started above, for ${durationS} s`);
+      card(
+        client,
+        `it connects to the server started above, for ${durationS} s`,
+      );
       if (!(await waitForEnter())) break;
       check(client, await runForeground(client, args));
     }
@@ -484,15 +643,24 @@ async function main(): Promise<void> {
 try {
   await main();
 } catch (error) {
-  console.error(`error: the tour failed: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(
+    `error: the tour failed: ${error instanceof Error ? error.message : String(error)}`,
+  );
   failures.push("tour");
 } finally {
   await stopAll();
 }
 if (!stopping) {
   console.log("");
-  if (quit && failures.length === 0) console.log(bold(`tour ended after ${ran} of ${cards} steps`));
-  else if (failures.length === 0) console.log(bold(green(`tour done: ${ran} of ${cards} steps, all passed`)));
-  else console.log(bold(red(`tour done: ${failures.length} failed (${failures.join(", ")})`)));
+  if (quit && failures.length === 0)
+    console.log(bold(`tour ended after ${ran} of ${cards} steps`));
+  else if (failures.length === 0)
+    console.log(bold(green(`tour done: ${ran} of ${cards} steps, all passed`)));
+  else
+    console.log(
+      bold(
+        red(`tour done: ${failures.length} failed (${failures.join(", ")})`),
+      ),
+    );
   process.exit(failures.length === 0 ? 0 : 1);
 }

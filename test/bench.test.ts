@@ -12,7 +12,9 @@ import { promisify } from "node:util";
 const run = promisify(execFile);
 const geventOk = (() => {
   try {
-    execFileSync("/usr/bin/python3", ["-c", "import gevent"], { stdio: "ignore" });
+    execFileSync("/usr/bin/python3", ["-c", "import gevent"], {
+      stdio: "ignore",
+    });
     return true;
   } catch {
     return false;
@@ -24,68 +26,128 @@ const bench = (args: string[]) =>
     timeout: 120_000,
   });
 
-test("npm run bench -- --quick: every server, the spawn and the timing benches run, every reply is right", { timeout: 150_000 }, async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), "xiecheng-bench-"));
-  try {
-    const file = path.join(dir, "results.json");
-    const { stdout, stderr } = await bench(["--quick", "--json", file]);
-    const r = JSON.parse(readFileSync(file, "utf8"));
-    const servers = new Set(r.trials.map((t: { server: string }) => t.server));
-    assert.ok(servers.has("baseline") && servers.has("floor") && servers.has("lib"), `servers measured: ${[...servers].join(", ")}`);
-    // gevent is measured wherever /usr/bin/python3 has it (the project's
-    // own scripts/gevent-echo-server.py: no copy of the note needed).
-    assert.equal(servers.has("gevent"), geventOk, `servers measured: ${[...servers].join(", ")}`);
-    if (!geventOk) assert.match(stderr, /^gevent skipped: .*apt-get install -y python3-gevent/m);
-    for (const t of r.trials) {
-      assert.ok(t.replies > 0, `${t.server}: no replies`);
-      assert.equal(t.wrong, 0, `${t.server}: wrong replies`);
-      assert.equal(t.errors + t.failedConnects, 0, `${t.server}: errors ${JSON.stringify(t.errorKinds)}`);
-      assert.ok(t.cpuUsPerReply > 0 && t.peakBytes > 0, `${t.server}: CPU and memory are read from /proc`);
-      // Ours exit 0 on SIGTERM; the lib server may also just die of it.
-      const stopped = t.exitCode === 0 || (t.server === "lib" && t.exitSignal === "SIGTERM");
-      assert.ok(stopped, `${t.server} stops on SIGTERM: exit code ${t.exitCode}, signal ${t.exitSignal}`);
+test(
+  "npm run bench -- --quick: every server, the spawn and the timing benches run, every reply is right",
+  { timeout: 150_000 },
+  async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "xiecheng-bench-"));
+    try {
+      const file = path.join(dir, "results.json");
+      const { stdout, stderr } = await bench(["--quick", "--json", file]);
+      const r = JSON.parse(readFileSync(file, "utf8"));
+      const servers = new Set(
+        r.trials.map((t: { server: string }) => t.server),
+      );
+      assert.ok(
+        servers.has("baseline") && servers.has("floor") && servers.has("lib"),
+        `servers measured: ${[...servers].join(", ")}`,
+      );
+      // gevent is measured wherever /usr/bin/python3 has it (the project's
+      // own scripts/gevent-echo-server.py: no copy of the note needed).
+      assert.equal(
+        servers.has("gevent"),
+        geventOk,
+        `servers measured: ${[...servers].join(", ")}`,
+      );
+      if (!geventOk)
+        assert.match(
+          stderr,
+          /^gevent skipped: .*apt-get install -y python3-gevent/m,
+        );
+      for (const t of r.trials) {
+        assert.ok(t.replies > 0, `${t.server}: no replies`);
+        assert.equal(t.wrong, 0, `${t.server}: wrong replies`);
+        assert.equal(
+          t.errors + t.failedConnects,
+          0,
+          `${t.server}: errors ${JSON.stringify(t.errorKinds)}`,
+        );
+        assert.ok(
+          t.cpuUsPerReply > 0 && t.peakBytes > 0,
+          `${t.server}: CPU and memory are read from /proc`,
+        );
+        // Ours exit 0 on SIGTERM; the lib server may also just die of it.
+        const stopped =
+          t.exitCode === 0 ||
+          (t.server === "lib" && t.exitSignal === "SIGTERM");
+        assert.ok(
+          stopped,
+          `${t.server} stops on SIGTERM: exit code ${t.exitCode}, signal ${t.exitSignal}`,
+        );
+      }
+      assert.deepEqual(r.spawn.map((s: { mode: string }) => s.mode).sort(), [
+        "bare",
+        "lib",
+      ]);
+      for (const s of r.spawn)
+        assert.ok(s.ms > 0 && s.bytesPerTask > 0 && s.tasks === 10_000);
+      assert.deepEqual(
+        r.spawnHeap.map((s: { mode: string }) => s.mode).sort(),
+        ["bare", "lib"],
+      );
+      for (const s of r.spawnHeap)
+        assert.ok(s.heapPerTask > 0, "live heap per task");
+      assert.equal(r.timing.lib.length, 3);
+      assert.equal(r.timing.bare.length, 3);
+      assert.equal(r.timing.gevent.length, geventOk ? 3 : 0);
+      // (Node timers use a millisecond clock: they may fire up to 1 ms early.)
+      for (const ms of [...r.timing.lib, ...r.timing.bare])
+        assert.ok(
+          ms >= r.timing.longestMs - 1.5,
+          `${ms} ms is shorter than the longest sleep`,
+        );
+      // The terminal report: the table, the chart and the targets, each
+      // met or missed by how much; no stack trace, no project bookkeeping.
+      assert.match(stdout, /^bare node:net\s+20\s/m);
+      assert.match(stdout, /^06-server \(lib\)\s+20\s/m);
+      assert.match(stdout, /CPU\/reply over floor .*x \(target <= 1\.1x\)/);
+      assert.match(stdout, /^ratio\s/m);
+      const targets = stdout
+        .slice(stdout.indexOf("Targets (the lib's)"))
+        .split("\n\n")[0]!
+        .split("\n")
+        .slice(1);
+      const expected = [
+        /^ {2}- 20 conns: CPU per reply over the floor's: /,
+        /^ {2}- 20 conns: replies\/s over gevent's: /,
+        /^ {2}- 10,000 sleeping tasks: time over bare promises': /,
+        /^ {2}- 10,000 sleeping tasks: peak memory over bare's: /,
+        /^ {2}- timing demo: [\d.]+ ms (over|under) bare setTimeout \(target <= 1 ms\): /,
+      ];
+      assert.equal(targets.length, expected.length, stdout);
+      targets.forEach((line, i) => assert.match(line, expected[i]!));
+      for (const line of targets) {
+        if (line.includes("replies/s over gevent's") && !geventOk)
+          assert.match(
+            line,
+            /not judged .*apt-get install -y python3-gevent\)$/,
+          );
+        else
+          assert.match(
+            line,
+            /: (met|missed by \d+%|missed by [\d.]+ ms)$/,
+            line,
+          );
+      }
+      assert.doesNotMatch(stdout + stderr, /issue|^\s+at /im);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
-    assert.deepEqual(r.spawn.map((s: { mode: string }) => s.mode).sort(), ["bare", "lib"]);
-    for (const s of r.spawn) assert.ok(s.ms > 0 && s.bytesPerTask > 0 && s.tasks === 10_000);
-    assert.deepEqual(r.spawnHeap.map((s: { mode: string }) => s.mode).sort(), ["bare", "lib"]);
-    for (const s of r.spawnHeap) assert.ok(s.heapPerTask > 0, "live heap per task");
-    assert.equal(r.timing.lib.length, 3);
-    assert.equal(r.timing.bare.length, 3);
-    assert.equal(r.timing.gevent.length, geventOk ? 3 : 0);
-    // (Node timers use a millisecond clock: they may fire up to 1 ms early.)
-    for (const ms of [...r.timing.lib, ...r.timing.bare]) assert.ok(ms >= r.timing.longestMs - 1.5, `${ms} ms is shorter than the longest sleep`);
-    // The terminal report: the table, the chart and the targets, each
-    // met or missed by how much; no stack trace, no project bookkeeping.
-    assert.match(stdout, /^bare node:net\s+20\s/m);
-    assert.match(stdout, /^06-server \(lib\)\s+20\s/m);
-    assert.match(stdout, /CPU\/reply over floor .*x \(target <= 1\.1x\)/);
-    assert.match(stdout, /^ratio\s/m);
-    const targets = stdout.slice(stdout.indexOf("Targets (the lib's)")).split("\n\n")[0]!.split("\n").slice(1);
-    const expected = [
-      /^ {2}- 20 conns: CPU per reply over the floor's: /,
-      /^ {2}- 20 conns: replies\/s over gevent's: /,
-      /^ {2}- 10,000 sleeping tasks: time over bare promises': /,
-      /^ {2}- 10,000 sleeping tasks: peak memory over bare's: /,
-      /^ {2}- timing demo: [\d.]+ ms (over|under) bare setTimeout \(target <= 1 ms\): /,
-    ];
-    assert.equal(targets.length, expected.length, stdout);
-    targets.forEach((line, i) => assert.match(line, expected[i]!));
-    for (const line of targets) {
-      if (line.includes("replies/s over gevent's") && !geventOk) assert.match(line, /not judged .*apt-get install -y python3-gevent\)$/);
-      else assert.match(line, /: (met|missed by \d+%|missed by [\d.]+ ms)$/, line);
-    }
-    assert.doesNotMatch(stdout + stderr, /issue|^\s+at /im);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  },
+);
 
 test("bench: --help exits 0; a bad option is one line and exit code 2", async () => {
   const { stdout } = await bench(["--help"]);
   assert.match(stdout, /^Usage: npm run bench/);
-  await assert.rejects(bench(["--rounds", "zero"]), (e: { code: number; stderr: string }) => {
-    assert.equal(e.code, 2);
-    assert.equal(e.stderr, "error: Expected `--rounds` to be an integer >= 1, got `zero`\n");
-    return true;
-  });
+  await assert.rejects(
+    bench(["--rounds", "zero"]),
+    (e: { code: number; stderr: string }) => {
+      assert.equal(e.code, 2);
+      assert.equal(
+        e.stderr,
+        "error: Expected `--rounds` to be an integer >= 1, got `zero`\n",
+      );
+      return true;
+    },
+  );
 });

@@ -4,7 +4,11 @@ import { spawnSync } from "node:child_process";
 
 // Runs a tiny program built on examples/support/cli.ts with the given arguments.
 function run(...args: string[]) {
-  return spawnSync(process.execPath, ["--import", "tsx", "test/fixtures/cli-demo.ts", ...args], { encoding: "utf8" });
+  return spawnSync(
+    process.execPath,
+    ["--import", "tsx", "test/fixtures/cli-demo.ts", ...args],
+    { encoding: "utf8" },
+  );
 }
 
 test("values and defaults are parsed", () => {
@@ -16,10 +20,16 @@ test("a negative value reaches the range check instead of an 'ambiguous' error",
   for (const args of [["--duration", "-1"], ["--duration=-1"]]) {
     const r = run(...args);
     assert.equal(r.status, 2);
-    assert.equal(r.stderr, "error: Expected `--duration` to be a number >= 0, got `-1`\n");
+    assert.equal(
+      r.stderr,
+      "error: Expected `--duration` to be a number >= 0, got `-1`\n",
+    );
   }
   const r = run("--port", "-5");
-  assert.equal(r.stderr, "error: Expected `--port` to be an integer from 0 to 65535, got `-5`\n");
+  assert.equal(
+    r.stderr,
+    "error: Expected `--port` to be an integer from 0 to 65535, got `-5`\n",
+  );
 });
 
 test("an unknown option or a bad value: one line, exit 2, no stack", () => {
@@ -28,7 +38,10 @@ test("an unknown option or a bad value: one line, exit 2, no stack", () => {
   assert.equal(r.stderr, "error: Unknown option '--nope' (try --help)\n");
   const bad = run("--port", "abc");
   assert.equal(bad.status, 2);
-  assert.equal(bad.stderr, "error: Expected `--port` to be an integer from 0 to 65535, got `abc`\n");
+  assert.equal(
+    bad.stderr,
+    "error: Expected `--port` to be an integer from 0 to 65535, got `abc`\n",
+  );
 });
 
 test("--help prints usage, about and every option with its default", () => {

@@ -39,7 +39,11 @@ interface Scenario {
 function replace(lines: Record<string, string>): Expect {
   return (gevent) => {
     for (const line of Object.keys(lines)) {
-      assert.equal(gevent.filter((l) => l === line).length, 1, `gevent's trace has no single line ${JSON.stringify(line)}`);
+      assert.equal(
+        gevent.filter((l) => l === line).length,
+        1,
+        `gevent's trace has no single line ${JSON.stringify(line)}`,
+      );
     }
     return gevent.map((l) => lines[l] ?? l);
   };
@@ -77,14 +81,19 @@ const scenarios: Scenario[] = [
     name: "main-exits",
     differs: {
       why: "the program ends with main, dropping running greenlets → Node runs on while a task waits on a timer",
-      expect: both(["main ends", "exit: 0"], ["main ends", "the task finished", "exit: 0"]),
+      expect: both(
+        ["main ends", "exit: 0"],
+        ["main ends", "the task finished", "exit: 0"],
+      ),
     },
   },
   {
     name: "current-callback",
     differs: {
       why: "a timer callback runs in the hub → outside any task: current() is MainTask (on Deno and Bun: the task that set it up)",
-      expect: replace({ "callback runs in: the hub": "callback runs in: MainTask" }),
+      expect: replace({
+        "callback runs in: the hub": "callback runs in: MainTask",
+      }),
     },
   },
   // Results and failures.
@@ -128,7 +137,13 @@ const scenarios: Scenario[] = [
       why: "getcurrent().kill() raises GreenletExit at once → current().kill() resolves at once; the TaskExit comes at the task's next switch point, and is lost if the task ends first",
       expect: both(
         ["work kills itself", "work: finally", "killed: true", "exit: 0"],
-        ["work kills itself", "never printed", "work: finally", "killed: false", "exit: 0"],
+        [
+          "work kills itself",
+          "never printed",
+          "work: finally",
+          "killed: false",
+          "exit: 0",
+        ],
       ),
     },
   },
@@ -152,8 +167,20 @@ const scenarios: Scenario[] = [
     differs: {
       why: "a blocking call stops every greenlet → an await on a non-lib promise lets others run (and kill), yet the task ends normally, killed false",
       expect: both(
-        ["work: wait starts", "work: wait over", "main: kill", "value: done killed: false", "exit: 0"],
-        ["work: wait starts", "main: kill", "work: wait over", "value: done killed: false", "exit: 0"],
+        [
+          "work: wait starts",
+          "work: wait over",
+          "main: kill",
+          "value: done killed: false",
+          "exit: 0",
+        ],
+        [
+          "work: wait starts",
+          "main: kill",
+          "work: wait over",
+          "value: done killed: false",
+          "exit: 0",
+        ],
       ),
     },
   },
@@ -178,7 +205,8 @@ const scenarios: Scenario[] = [
     differs: {
       why: "negative times, Pool(0): gevent accepts them (or raises Timeout) → the lib throws a TypeError at once",
       expect: replace({
-        "with_timeout(-1): raised Timeout": "with_timeout(-1): raised TypeError",
+        "with_timeout(-1): raised Timeout":
+          "with_timeout(-1): raised TypeError",
         "sleep(-1): accepted": "sleep(-1): raised TypeError",
         "Timeout(-1): accepted": "Timeout(-1): raised TypeError",
         "join(task, -1): accepted": "join(task, -1): raised TypeError",
@@ -199,7 +227,8 @@ const scenarios: Scenario[] = [
     differs: {
       why: "LoopExit with a traceback → one stderr line naming who waits for whom; both exit non-zero",
       expect: replace({
-        "stderr: LoopExit": "stderr: deadlock: MainTask waits for Task-1, Task-1 waits for Task-2, Task-2 waits for Task-1",
+        "stderr: LoopExit":
+          "stderr: deadlock: MainTask waits for Task-1, Task-1 waits for Task-2, Task-2 waits for Task-1",
       }),
     },
   },
@@ -215,15 +244,28 @@ function stderrFacts(stderr: string, side: "py" | "ts"): string[] {
   const facts: string[] = [];
   for (const line of stderr.split("\n")) {
     if (side === "py") {
-      const failed = /<Greenlet (?:"([^"]*)" )?at 0x[0-9a-f]+[^>]*> failed with (\w+)/.exec(line);
-      if (failed) facts.push(`stderr: ${failed[1] ?? "?"} failed with ${failed[2]}`);
-      if (/^gevent\.exceptions\.LoopExit\b/.test(line)) facts.push("stderr: LoopExit");
+      const failed =
+        /<Greenlet (?:"([^"]*)" )?at 0x[0-9a-f]+[^>]*> failed with (\w+)/.exec(
+          line,
+        );
+      if (failed)
+        facts.push(`stderr: ${failed[1] ?? "?"} failed with ${failed[2]}`);
+      if (/^gevent\.exceptions\.LoopExit\b/.test(line))
+        facts.push("stderr: LoopExit");
     } else {
-      const failed = /([\w.-]+)"?>?(?: \([^)]*\))? failed with (\w+)/.exec(line);
+      const failed = /([\w.-]+)"?>?(?: \([^)]*\))? failed with (\w+)/.exec(
+        line,
+      );
       if (failed) facts.push(`stderr: ${failed[1]} failed with ${failed[2]}`);
-      const waits = [...line.matchAll(/([\w.-]+) waits for ([\w.-]+)/g)].map((m) => `${m[1]} waits for ${m[2]}`);
-      if (waits.length > 0) facts.push(`stderr: ${/deadlock/i.test(line) ? "deadlock: " : ""}${waits.join(", ")}`);
-      if (/unsettled top-level await/.test(line)) facts.push("stderr: unsettled top-level await");
+      const waits = [...line.matchAll(/([\w.-]+) waits for ([\w.-]+)/g)].map(
+        (m) => `${m[1]} waits for ${m[2]}`,
+      );
+      if (waits.length > 0)
+        facts.push(
+          `stderr: ${/deadlock/i.test(line) ? "deadlock: " : ""}${waits.join(", ")}`,
+        );
+      if (/unsettled top-level await/.test(line))
+        facts.push("stderr: unsettled top-level await");
     }
   }
   return facts;
@@ -231,19 +273,38 @@ function stderrFacts(stderr: string, side: "py" | "ts"): string[] {
 
 function run(side: "py" | "ts", name: string): Promise<Run> {
   const [cmd, args] =
-    side === "py" ? [PYTHON, ["-u", `${DIR}${name}.py`]] : [process.execPath, ["--import", "tsx", `${DIR}${name}.ts`]];
+    side === "py"
+      ? [PYTHON, ["-u", `${DIR}${name}.py`]]
+      : [process.execPath, ["--import", "tsx", `${DIR}${name}.ts`]];
   return new Promise((resolve) => {
     // Not NODE_TEST_CONTEXT: the programs are plain programs, not tests.
     const { NODE_TEST_CONTEXT: _, ...env } = process.env;
-    execFile(cmd, args, { cwd: ROOT, env, timeout: 15_000, killSignal: "SIGKILL" }, (error, stdout, stderr) => {
-      let out = stdout.split("\n");
-      if (out.at(-1) === "") out.pop();
-      if (side === "py") {
-        out = out.map((l) => l.replace(/\bTrue\b/g, "true").replace(/\bFalse\b/g, "false").replace(/\bNone\b/g, "undefined"));
-      }
-      const code = error ? (error.killed ? "killed after 15 s" : "non-zero") : "0";
-      resolve({ trace: [...out, ...stderrFacts(stderr, side), `exit: ${code}`], stderr });
-    });
+    execFile(
+      cmd,
+      args,
+      { cwd: ROOT, env, timeout: 15_000, killSignal: "SIGKILL" },
+      (error, stdout, stderr) => {
+        let out = stdout.split("\n");
+        if (out.at(-1) === "") out.pop();
+        if (side === "py") {
+          out = out.map((l) =>
+            l
+              .replace(/\bTrue\b/g, "true")
+              .replace(/\bFalse\b/g, "false")
+              .replace(/\bNone\b/g, "undefined"),
+          );
+        }
+        const code = error
+          ? error.killed
+            ? "killed after 15 s"
+            : "non-zero"
+          : "0";
+        resolve({
+          trace: [...out, ...stderrFacts(stderr, side), `exit: ${code}`],
+          stderr,
+        });
+      },
+    );
   });
 }
 
@@ -256,7 +317,7 @@ function limit(n: number) {
     new Promise<T>((resolve) => {
       const go = () => {
         active++;
-        job()
+        void job()
           .then(resolve)
           .finally(() => {
             active--;
@@ -277,45 +338,76 @@ function hasGevent(): boolean {
   }
 }
 
-const missing = hasGevent() ? undefined : `needs gevent for ${PYTHON}: apt-get install -y python3-gevent`;
+const missing = hasGevent()
+  ? undefined
+  : `needs gevent for ${PYTHON}: apt-get install -y python3-gevent`;
 
 test("conformance: every pair of programs is in the table, and every entry has its pair", () => {
   const files = readdirSync(DIR).sort();
-  const expected = scenarios.flatMap((s) => [`${s.name}.py`, `${s.name}.ts`]).sort();
+  const expected = scenarios
+    .flatMap((s) => [`${s.name}.py`, `${s.name}.ts`])
+    .sort();
   assert.deepEqual(files, expected);
   assert.ok(scenarios.length >= 32);
 });
 
 test("conformance: both READMEs list exactly the differences asserted here", async () => {
   const { readFileSync } = await import("node:fs");
-  const differing = scenarios.filter((s) => s.differs).map((s) => s.name).sort();
+  const differing = scenarios
+    .filter((s) => s.differs)
+    .map((s) => s.name)
+    .sort();
   for (const readme of ["README.md", "README.zh-CN.md"]) {
     const text = readFileSync(new URL(`../${readme}`, import.meta.url), "utf8");
-    const rows = [...text.matchAll(/^\| `([a-z0-9-]+)` \|/gm)].map((m) => m[1]).sort();
-    assert.deepEqual(rows, differing, `${readme}: the gevent differences table`);
+    const rows = [...text.matchAll(/^\| `([a-z0-9-]+)` \|/gm)]
+      .map((m) => m[1])
+      .sort();
+    assert.deepEqual(
+      rows,
+      differing,
+      `${readme}: the gevent differences table`,
+    );
   }
 });
 
 if (missing !== undefined) {
   // One line, not one per scenario. In CI (.ci/run installs gevent) it is a failure.
-  if (process.env.CI) test("conformance: gevent is installed (required in CI)", () => assert.fail(missing));
+  if (process.env.CI)
+    test("conformance: gevent is installed (required in CI)", () =>
+      assert.fail(missing));
   else test("conformance: gevent against the lib", { skip: missing }, () => {});
 } else {
   const slot = limit(2);
   const runs = new Map<string, Promise<[Run, Run]>>();
   for (const s of scenarios) {
-    runs.set(s.name, Promise.all([slot(() => run("py", s.name)), slot(() => run("ts", s.name))]));
+    runs.set(
+      s.name,
+      Promise.all([
+        slot(() => run("py", s.name)),
+        slot(() => run("ts", s.name)),
+      ]),
+    );
   }
   for (const s of scenarios) {
-    const title = s.differs ? `conformance: ${s.name} (differs: ${s.differs.why})` : `conformance: ${s.name}`;
+    const title = s.differs
+      ? `conformance: ${s.name} (differs: ${s.differs.why})`
+      : `conformance: ${s.name}`;
     test(title, async () => {
       const [py, ts] = await runs.get(s.name)!;
       const expected = s.differs ? s.differs.expect(py.trace) : py.trace;
       const why = `\n--- gevent stderr:\n${py.stderr}\n--- lib stderr:\n${ts.stderr}`;
       const against = s.differs ? "the documented one" : "gevent's";
-      assert.deepEqual(ts.trace, expected, `${s.name}: the lib's trace differs from ${against}${why}`);
+      assert.deepEqual(
+        ts.trace,
+        expected,
+        `${s.name}: the lib's trace differs from ${against}${why}`,
+      );
       if (s.stderrLines !== undefined) {
-        assert.equal(ts.stderr.trimEnd().split("\n").length, s.stderrLines, `${s.name}: stderr lines${why}`);
+        assert.equal(
+          ts.stderr.trimEnd().split("\n").length,
+          s.stderrLines,
+          `${s.name}: stderr lines${why}`,
+        );
       }
     });
   }

@@ -6,7 +6,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile, execFileSync, spawn } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -20,18 +27,28 @@ const readme = readFileSync(path.join(ROOT, "README.md"), "utf8");
 /** The README's section "## Use the lib in your project", up to the next "## ". */
 function section(): string {
   const start = readme.search(/^## Use the lib in your project\s*$/m);
-  assert.ok(start >= 0, 'README.md has no "## Use the lib in your project" section');
+  assert.ok(
+    start >= 0,
+    'README.md has no "## Use the lib in your project" section',
+  );
   const rest = readme.slice(start + 1);
   const next = rest.search(/^## /m);
   return next < 0 ? rest : rest.slice(0, next);
 }
 
 /** The first fenced block of `lang` in that section whose text passes `pick`. */
-function block(lang: string, pick: (code: string) => boolean = () => true): string {
-  for (const [, code] of section().matchAll(new RegExp("^```" + lang + "\\n([\\s\\S]*?)^```$", "gm"))) {
+function block(
+  lang: string,
+  pick: (code: string) => boolean = () => true,
+): string {
+  for (const [, code] of section().matchAll(
+    new RegExp("^```" + lang + "\\n([\\s\\S]*?)^```$", "gm"),
+  )) {
     if (pick(code!)) return code!;
   }
-  assert.fail(`README.md's "Use the lib in your project" has no \`\`\`${lang} block like that`);
+  assert.fail(
+    `README.md's "Use the lib in your project" has no \`\`\`${lang} block like that`,
+  );
 }
 
 const serverCode = () => block("ts", (c) => c.startsWith("// server.ts"));
@@ -40,14 +57,19 @@ const serverCode = () => block("ts", (c) => c.startsWith("// server.ts"));
 function project(pkg: Record<string, unknown>): string {
   const dir = mkdtempSync(path.join(tmpdir(), "xiecheng-copy-"));
   cpSync(path.join(ROOT, "lib"), path.join(dir, "lib"), { recursive: true });
-  writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "my-echo", private: true, ...pkg }, null, 2));
+  writeFileSync(
+    path.join(dir, "package.json"),
+    JSON.stringify({ name: "my-echo", private: true, ...pkg }, null, 2),
+  );
   writeFileSync(path.join(dir, "server.ts"), serverCode());
   return dir;
 }
 
 function python(): string | false {
   try {
-    execFileSync("python3", ["-c", "import socket, threading"], { stdio: "ignore" });
+    execFileSync("python3", ["-c", "import socket, threading"], {
+      stdio: "ignore",
+    });
     return false;
   } catch {
     return "no python3 on PATH";
@@ -90,71 +112,133 @@ for line in bad[:5]: print(line)
 print("right replies:", 20 * len(msgs) - len(bad))
 `;
 
-test("README's echo server, copied with lib/ into an empty folder, answers a Python client byte for byte", { skip: python(), timeout: 60_000 }, async () => {
-  const dir = project({ type: "module" });
-  const server = spawn(process.execPath, ["--import", TSX, "server.ts", "0"], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  let err = "";
-  server.stdout.on("data", (d: Buffer) => (out += d));
-  server.stderr.on("data", (d: Buffer) => (err += d));
-  try {
-    const port = await new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no "listening on" line within 20 s:\n${out}${err}`)), 20_000);
-      server.stdout.on("data", () => {
-        const m = /^listening on 127\.0\.0\.1:(\d+)$/m.exec(out);
-        if (m) {
-          clearTimeout(timer);
-          resolve(Number(m[1]));
-        }
-      });
-      server.on("exit", (code) => {
-        clearTimeout(timer);
-        reject(new Error(`the server exited (${code}) before listening:\n${out}${err}`));
-      });
-    });
-    assert.ok(port > 0 && port < 65536, `port ${port}`);
-    const { stdout } = await run("python3", ["-c", CLIENT, String(port)], { timeout: 40_000 });
-    assert.equal(stdout, "right replies: 100\n");
-    assert.equal(server.exitCode, null, "the server is still running after its clients left");
-    assert.equal(err, "", "nothing on the server's stderr");
-  } finally {
-    server.kill("SIGKILL");
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
-
-test("without \"type\": \"module\" (npm's default) the server fails to start, as README says", { timeout: 60_000 }, async () => {
-  const dir = project({ type: "commonjs" });
-  try {
-    const failed = await run(process.execPath, ["--import", TSX, "server.ts", "0"], { cwd: dir, timeout: 30_000 }).then(
-      () => assert.fail("the server started in a commonjs package"),
-      (e: { code?: number; stderr?: string }) => e,
+test(
+  "README's echo server, copied with lib/ into an empty folder, answers a Python client byte for byte",
+  { skip: python(), timeout: 60_000 },
+  async () => {
+    const dir = project({ type: "module" });
+    const server = spawn(
+      process.execPath,
+      ["--import", TSX, "server.ts", "0"],
+      { cwd: dir, stdio: ["ignore", "pipe", "pipe"] },
     );
-    assert.notEqual(failed.code, 0);
-    assert.match(failed.stderr ?? "", /Top-level await is currently not supported with the "cjs" output format/);
-    assert.ok(section().includes('Top-level await is currently not supported with the "cjs" output format'), "README quotes the error");
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+    let out = "";
+    let err = "";
+    server.stdout.on("data", (d: Buffer) => (out += d));
+    server.stderr.on("data", (d: Buffer) => (err += d));
+    try {
+      const port = await new Promise<number>((resolve, reject) => {
+        const timer = setTimeout(
+          () =>
+            reject(
+              new Error(`no "listening on" line within 20 s:\n${out}${err}`),
+            ),
+          20_000,
+        );
+        server.stdout.on("data", () => {
+          const m = /^listening on 127\.0\.0\.1:(\d+)$/m.exec(out);
+          if (m) {
+            clearTimeout(timer);
+            resolve(Number(m[1]));
+          }
+        });
+        server.on("exit", (code) => {
+          clearTimeout(timer);
+          reject(
+            new Error(
+              `the server exited (${code}) before listening:\n${out}${err}`,
+            ),
+          );
+        });
+      });
+      assert.ok(port > 0 && port < 65536, `port ${port}`);
+      const { stdout } = await run("python3", ["-c", CLIENT, String(port)], {
+        timeout: 40_000,
+      });
+      assert.equal(stdout, "right replies: 100\n");
+      assert.equal(
+        server.exitCode,
+        null,
+        "the server is still running after its clients left",
+      );
+      assert.equal(err, "", "nothing on the server's stderr");
+    } finally {
+      server.kill("SIGKILL");
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
 
-test("README's tsconfig.json type-checks the copied lib/ and the server", { timeout: 60_000 }, async () => {
-  const dir = project({ type: "module" });
-  try {
-    writeFileSync(path.join(dir, "tsconfig.json"), block("json", (c) => c.includes('"compilerOptions"')));
-    // typescript and @types/node, as `npm install --save-dev` would give them.
-    symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
-    const tsc = path.join(ROOT, "node_modules", ".bin", "tsc");
-    const result = await run(tsc, ["-p", dir], { cwd: dir, timeout: 50_000 }).catch((e: { stdout?: string; code?: number }) => e);
-    assert.equal((result as { code?: number }).code ?? 0, 0, `tsc found errors:\n${(result as { stdout?: string }).stdout}`);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+test(
+  'without "type": "module" (npm\'s default) the server fails to start, as README says',
+  { timeout: 60_000 },
+  async () => {
+    const dir = project({ type: "commonjs" });
+    try {
+      const failed = await run(
+        process.execPath,
+        ["--import", TSX, "server.ts", "0"],
+        { cwd: dir, timeout: 30_000 },
+      ).then(
+        () => assert.fail("the server started in a commonjs package"),
+        (e: { code?: number; stderr?: string }) => e,
+      );
+      assert.notEqual(failed.code, 0);
+      assert.match(
+        failed.stderr ?? "",
+        /Top-level await is currently not supported with the "cjs" output format/,
+      );
+      assert.ok(
+        section().includes(
+          'Top-level await is currently not supported with the "cjs" output format',
+        ),
+        "README quotes the error",
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
+
+test(
+  "README's tsconfig.json type-checks the copied lib/ and the server",
+  { timeout: 60_000 },
+  async () => {
+    const dir = project({ type: "module" });
+    try {
+      writeFileSync(
+        path.join(dir, "tsconfig.json"),
+        block("json", (c) => c.includes('"compilerOptions"')),
+      );
+      // typescript and @types/node, as `npm install --save-dev` would give them.
+      symlinkSync(
+        path.join(ROOT, "node_modules"),
+        path.join(dir, "node_modules"),
+        "dir",
+      );
+      const tsc = path.join(ROOT, "node_modules", ".bin", "tsc");
+      const result = await run(tsc, ["-p", dir], {
+        cwd: dir,
+        timeout: 50_000,
+      }).catch((e: { stdout?: string; code?: number }) => e);
+      assert.equal(
+        (result as { code?: number }).code ?? 0,
+        0,
+        `tsc found errors:\n${(result as { stdout?: string }).stdout}`,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
 
 test("README.zh-CN.md shows the same echo server as README.md, character for character", () => {
   const zh = readFileSync(path.join(ROOT, "README.zh-CN.md"), "utf8");
   const m = /^```ts\n(\/\/ server\.ts[\s\S]*?)^```$/m.exec(zh);
   assert.ok(m, "README.zh-CN.md has no ```ts block starting with // server.ts");
-  assert.equal(m[1], serverCode(), "the Chinese README's server differs from the English one (the tested one)");
+  assert.equal(
+    m[1],
+    serverCode(),
+    "the Chinese README's server differs from the English one (the tested one)",
+  );
 });

@@ -18,40 +18,80 @@ const CLIENT = "examples/09-client-threads.ts";
 const hasSocketExamples = existsSync(SERVER) && existsSync(CLIENT);
 
 for (const name of ["deno", "bun"] as const) {
-  test(`${name}: 08-server --workers 2 serves 09-client --threads, and stops cleanly`, { skip: !hasSocketExamples && "no socket examples", timeout: 90_000 }, async () => {
-    const runtime = findRuntime(name);
-    assert.ok(runtime, `${name} not found: it comes from the dev dependencies (npm ci)`);
-    const [bin, ...args] = commandFor(runtime, SERVER, ["--port", "0", "--workers", "2"]);
-    const server = spawn(bin, args, { env, stdio: ["ignore", "pipe", "pipe"] });
-    let stderr = "";
-    server.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    const lines: string[] = [];
-    const exited = new Promise<number | null>((resolve) => server.on("exit", (code) => resolve(code)));
-    try {
-      const port = await new Promise<number>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no ready line in 30 s\n${stderr}`)), 30_000);
-        createInterface({ input: server.stdout }).on("line", (line) => {
-          lines.push(line);
-          const m = /^listening on 127\.0\.0\.1:(\d+)$/.exec(line);
-          if (m) {
-            clearTimeout(timer);
-            resolve(Number(m[1]));
-          }
-        });
-        void exited.then((code) => reject(new Error(`the server exited with ${code}\n${stderr}`)));
+  test(
+    `${name}: 08-server --workers 2 serves 09-client --threads, and stops cleanly`,
+    { skip: !hasSocketExamples && "no socket examples", timeout: 90_000 },
+    async () => {
+      const runtime = findRuntime(name);
+      assert.ok(
+        runtime,
+        `${name} not found: it comes from the dev dependencies (npm ci)`,
+      );
+      const [bin, ...args] = commandFor(runtime, SERVER, [
+        "--port",
+        "0",
+        "--workers",
+        "2",
+      ]);
+      const server = spawn(bin, args, {
+        env,
+        stdio: ["ignore", "pipe", "pipe"],
       });
-      const [cbin, ...cargs] = commandFor(runtime, CLIENT, ["--port", String(port), "--threads", "--clients", "4", "--duration", "1"]);
-      const client = await execFileP(cbin, cargs, { env, timeout: 60_000 });
-      assert.match(client.stdout, /^clients: 4 threads, 4 connected/m);
-      assert.match(client.stdout, /^errors: none$/m);
-      assert.match(client.stdout, /^wrong replies: 0$/m);
-      server.kill("SIGINT");
-      assert.equal(await exited, 0, stderr);
-      const served = /stopped: (\d+) connections served, [\d,]+ bytes echoed by 2 workers/.exec(lines.join("\n"));
-      assert.ok(served && Number(served[1]) >= 4, `no summary of the 4 connections:\n${lines.join("\n")}`);
-      assert.doesNotMatch(stderr, /Error|\n\s+at /, `no error or stack trace on stderr:\n${stderr}`);
-    } finally {
-      server.kill("SIGKILL");
-    }
-  });
+      let stderr = "";
+      server.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+      const lines: string[] = [];
+      const exited = new Promise<number | null>((resolve) =>
+        server.on("exit", (code) => resolve(code)),
+      );
+      try {
+        const port = await new Promise<number>((resolve, reject) => {
+          const timer = setTimeout(
+            () => reject(new Error(`no ready line in 30 s\n${stderr}`)),
+            30_000,
+          );
+          createInterface({ input: server.stdout }).on("line", (line) => {
+            lines.push(line);
+            const m = /^listening on 127\.0\.0\.1:(\d+)$/.exec(line);
+            if (m) {
+              clearTimeout(timer);
+              resolve(Number(m[1]));
+            }
+          });
+          void exited.then((code) =>
+            reject(new Error(`the server exited with ${code}\n${stderr}`)),
+          );
+        });
+        const [cbin, ...cargs] = commandFor(runtime, CLIENT, [
+          "--port",
+          String(port),
+          "--threads",
+          "--clients",
+          "4",
+          "--duration",
+          "1",
+        ]);
+        const client = await execFileP(cbin, cargs, { env, timeout: 60_000 });
+        assert.match(client.stdout, /^clients: 4 threads, 4 connected/m);
+        assert.match(client.stdout, /^errors: none$/m);
+        assert.match(client.stdout, /^wrong replies: 0$/m);
+        server.kill("SIGINT");
+        assert.equal(await exited, 0, stderr);
+        const served =
+          /stopped: (\d+) connections served, [\d,]+ bytes echoed by 2 workers/.exec(
+            lines.join("\n"),
+          );
+        assert.ok(
+          served && Number(served[1]) >= 4,
+          `no summary of the 4 connections:\n${lines.join("\n")}`,
+        );
+        assert.doesNotMatch(
+          stderr,
+          /Error|\n\s+at /,
+          `no error or stack trace on stderr:\n${stderr}`,
+        );
+      } finally {
+        server.kill("SIGKILL");
+      }
+    },
+  );
 }

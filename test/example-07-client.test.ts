@@ -4,11 +4,21 @@
 // 127.0.0.1 only; children always killed.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { deafServer, example, exitWithin, fillQueue, freePort, longLines, pickyServer, startServer } from "./net-helpers.ts";
+import {
+  deafServer,
+  example,
+  exitWithin,
+  fillQueue,
+  freePort,
+  longLines,
+  pickyServer,
+  startServer,
+} from "./net-helpers.ts";
 
 const FILE = "07-client.ts";
 /** The summary line: `N clients: R replies in S s, P per second`. */
-const SUMMARY = /^(\d+) clients: (\d{1,3}(?:,\d{3})*) replies in ([\d.]+) s, (\d{1,3}(?:,\d{3})*) per second$/m;
+const SUMMARY =
+  /^(\d+) clients: (\d{1,3}(?:,\d{3})*) replies in ([\d.]+) s, (\d{1,3}(?:,\d{3})*) per second$/m;
 const num = (s: string | undefined) => Number(s?.replaceAll(",", ""));
 
 /** Runs 07 against `port`; resolves with its exit code, output and run time. */
@@ -17,7 +27,12 @@ async function client(port: number, args: string[], limitMs = 30_000) {
   const child = example(FILE, ["--port", String(port), ...args]);
   try {
     const code = await exitWithin(child, limitMs);
-    return { code, out: child.stdout(), err: child.stderr(), ms: Date.now() - t0 };
+    return {
+      code,
+      out: child.stdout(),
+      err: child.stderr(),
+      ms: Date.now() - t0,
+    };
   } finally {
     child.kill();
   }
@@ -32,11 +47,21 @@ test("07-client: 30 tasks against 06-server, every reply right, a one-line summa
     assert.ok(m, r.out);
     assert.equal(m[1], "30");
     assert.ok(num(m[2]) > 30, r.out);
-    assert.ok(Math.abs(num(m[2]) / Number(m[3]) - num(m[4])) <= Math.max(2, num(m[4]) * 0.05), `the rate is replies over the time: ${m[0]}`);
+    assert.ok(
+      Math.abs(num(m[2]) / Number(m[3]) - num(m[4])) <=
+        Math.max(2, num(m[4]) * 0.05),
+      `the rate is replies over the time: ${m[0]}`,
+    );
     // Like the note, it prints replies, but only the first ten.
-    const printed = r.out.split("\n").filter((l) => /^TASK-\d+ SAY HELLO$/.test(l));
+    const printed = r.out
+      .split("\n")
+      .filter((l) => /^TASK-\d+ SAY HELLO$/.test(l));
     assert.equal(printed.length, 10, r.out);
-    assert.equal(r.out.split("\n").length, 12, `nothing but the replies and the summary:\n${r.out}`);
+    assert.equal(
+      r.out.split("\n").length,
+      12,
+      `nothing but the replies and the summary:\n${r.out}`,
+    );
     assert.equal(r.err, "");
   } finally {
     server.kill();
@@ -47,7 +72,10 @@ test("07-client: no server gives one line of at most 80 columns, exit 1", async 
   const port = await freePort();
   const r = await client(port, []);
   assert.equal(r.code, 1);
-  assert.equal(r.err, `error: cannot connect to 127.0.0.1:${port} (ECONNREFUSED): is the server up?\n`);
+  assert.equal(
+    r.err,
+    `error: cannot connect to 127.0.0.1:${port} (ECONNREFUSED): is the server up?\n`,
+  );
   assert.deepEqual(longLines(r.err), []);
   assert.equal(r.out, "");
 });
@@ -56,12 +84,20 @@ test("07-client: a server whose accept queue is full: one line within a few seco
   const deaf = await deafServer();
   const held = await fillQueue(deaf.port);
   try {
-    const r = await client(deaf.port, ["--clients", "10", "--duration", "1"], 20_000);
+    const r = await client(
+      deaf.port,
+      ["--clients", "10", "--duration", "1"],
+      20_000,
+    );
     assert.equal(r.code, 1);
     // Now and then the kernel still completes a handshake for a full
     // queue (the client thinks it is connected, the server never sees
     // it): then a summary names who never connected and who got no reply.
-    if (r.out === "") assert.equal(r.err, `error: cannot connect to 127.0.0.1:${deaf.port} (timed out): the server does not accept\n`);
+    if (r.out === "")
+      assert.equal(
+        r.err,
+        `error: cannot connect to 127.0.0.1:${deaf.port} (timed out): the server does not accept\n`,
+      );
     else assert.match(r.out, /^never connected \(timed out\): Task-\d+/m);
     assert.deepEqual(longLines(r.err + r.out), []);
     assert.ok(r.ms < 1000 + 8000, `took ${r.ms} ms`);
@@ -74,10 +110,17 @@ test("07-client: a server whose accept queue is full: one line within a few seco
 test("07-client: a server that listens but never accepts: who never connected and who got no reply, by name", async () => {
   const deaf = await deafServer();
   try {
-    const r = await client(deaf.port, ["--clients", "10", "--duration", "1"], 20_000);
+    const r = await client(
+      deaf.port,
+      ["--clients", "10", "--duration", "1"],
+      20_000,
+    );
     assert.equal(r.code, 1, r.out + r.err);
     assert.match(r.out, /^10 clients: 0 replies in /m);
-    assert.match(r.out, /^never connected \(timed out\): Task-\d+, Task-\d+, Task-\d+ and \d+ more$/m);
+    assert.match(
+      r.out,
+      /^never connected \(timed out\): Task-\d+, Task-\d+, Task-\d+ and \d+ more$/m,
+    );
     assert.match(r.out, /^got no reply \(timed out\): Task-\d+/m);
     assert.ok(r.ms < 1000 + 8000, `took ${r.ms} ms`);
   } finally {
@@ -88,10 +131,17 @@ test("07-client: a server that listens but never accepts: who never connected an
 test("07-client: a server that answers only some connections: the others are named, exit 1", async () => {
   const picky = await pickyServer(3);
   try {
-    const r = await client(picky.port, ["--clients", "8", "--duration", "1"], 20_000);
+    const r = await client(
+      picky.port,
+      ["--clients", "8", "--duration", "1"],
+      20_000,
+    );
     assert.equal(r.code, 1, r.out + r.err);
     assert.ok(num(SUMMARY.exec(r.out)?.[2]) > 0, r.out);
-    assert.match(r.out, /^got no reply \(timed out\): Task-\d+, Task-\d+, Task-\d+ and 2 more$/m);
+    assert.match(
+      r.out,
+      /^got no reply \(timed out\): Task-\d+, Task-\d+, Task-\d+ and 2 more$/m,
+    );
     assert.ok(r.ms < 1000 + 8000, `took ${r.ms} ms`);
     assert.deepEqual(longLines(r.out), []);
   } finally {
@@ -102,10 +152,17 @@ test("07-client: a server that answers only some connections: the others are nam
 test("07-client: a server that never answers: every client named, exit 1, within --duration plus a few seconds", async () => {
   const silent = await pickyServer(0);
   try {
-    const r = await client(silent.port, ["--clients", "5", "--duration", "1"], 20_000);
+    const r = await client(
+      silent.port,
+      ["--clients", "5", "--duration", "1"],
+      20_000,
+    );
     assert.equal(r.code, 1, r.out + r.err);
     assert.match(r.out, /^5 clients: 0 replies/m);
-    assert.match(r.out, /^got no reply \(timed out\): Task-1, Task-2, Task-3 and 2 more$/m);
+    assert.match(
+      r.out,
+      /^got no reply \(timed out\): Task-1, Task-2, Task-3 and 2 more$/m,
+    );
     assert.ok(r.ms < 1000 + 8000, `took ${r.ms} ms`);
   } finally {
     silent.close();
@@ -117,7 +174,10 @@ test("07-client: a server that does not upper-case: wrong replies, exit 1", asyn
   try {
     const r = await client(plain.port, ["--clients", "5", "--duration", "0.5"]);
     assert.equal(r.code, 1);
-    assert.match(r.out, /^got a wrong reply \(not upper-cased\): Task-1, Task-2, Task-3 and 2 more$/m);
+    assert.match(
+      r.out,
+      /^got a wrong reply \(not upper-cased\): Task-1, Task-2, Task-3 and 2 more$/m,
+    );
   } finally {
     plain.close();
   }
@@ -125,13 +185,24 @@ test("07-client: a server that does not upper-case: wrong replies, exit 1", asyn
 
 test("07-client: the server dying mid-run is in the summary, exit 1", async () => {
   const server = await startServer();
-  const child = example(FILE, ["--port", String(server.port), "--clients", "20", "--duration", "5"]);
+  const child = example(FILE, [
+    "--port",
+    String(server.port),
+    "--clients",
+    "20",
+    "--duration",
+    "5",
+  ]);
   try {
     const deadline = Date.now() + 20_000;
-    while (!/SAY HELLO/.test(child.stdout()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while (!/SAY HELLO/.test(child.stdout()) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
     server.proc.kill("SIGKILL");
     assert.equal(await exitWithin(child, 30_000), 1);
-    assert.match(child.stdout(), /^lost its connection \((ECONNRESET|closed by the server)\): Task-/m);
+    assert.match(
+      child.stdout(),
+      /^lost its connection \((ECONNRESET|closed by the server)\): Task-/m,
+    );
   } finally {
     child.kill();
     server.kill();
@@ -140,10 +211,22 @@ test("07-client: the server dying mid-run is in the summary, exit 1", async () =
 
 test("07-client: bad options give one line, exit 2", async () => {
   const cases: [string[], string][] = [
-    [["--clients", "0"], "error: Expected `--clients` to be an integer from 1 to 10000, got `0`\n"],
-    [["--port", "x"], "error: Expected `--port` to be an integer from 1 to 65535, got `x`\n"],
-    [["--duration="], "error: Expected `--duration` to be a number from 0.1 to 3600, got ``\n"],
-    [["--host="], "error: Expected `--host` to be an address like 127.0.0.1, got ``\n"],
+    [
+      ["--clients", "0"],
+      "error: Expected `--clients` to be an integer from 1 to 10000, got `0`\n",
+    ],
+    [
+      ["--port", "x"],
+      "error: Expected `--port` to be an integer from 1 to 65535, got `x`\n",
+    ],
+    [
+      ["--duration="],
+      "error: Expected `--duration` to be a number from 0.1 to 3600, got ``\n",
+    ],
+    [
+      ["--host="],
+      "error: Expected `--host` to be an address like 127.0.0.1, got ``\n",
+    ],
     [["--bogus"], "error: Unknown option '--bogus' (try --help)\n"],
   ];
   for (const [args, line] of cases) {

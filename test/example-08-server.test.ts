@@ -23,7 +23,9 @@ async function echo(port: number, text: string): Promise<string> {
   const s = await open(port);
   let got = "";
   s.on("data", (d) => (got += d));
-  const ended = new Promise((resolve, reject) => (s.once("end", resolve), s.once("error", reject)));
+  const ended = new Promise(
+    (resolve, reject) => (s.once("end", resolve), s.once("error", reject)),
+  );
   s.end(text);
   await ended;
   s.destroy();
@@ -32,7 +34,11 @@ async function echo(port: number, text: string): Promise<string> {
 
 /** The worker processes of a cluster primary. */
 function childrenOf(pid: number): number[] {
-  return readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
+  return readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8")
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean)
+    .map(Number);
 }
 
 test("08-server: SIGINT stops it promptly with a one-line summary, exit 0", async () => {
@@ -40,12 +46,18 @@ test("08-server: SIGINT stops it promptly with a one-line summary, exit 0", asyn
   try {
     const idle = await open(server.port);
     idle.on("error", () => {});
-    const closed = new Promise((r) => (idle.once("end", r), idle.once("close", r)));
+    const closed = new Promise(
+      (r) => (idle.once("end", r), idle.once("close", r)),
+    );
     assert.equal(await echo(server.port, "hello"), "HELLO");
     server.proc.kill("SIGINT");
     assert.equal(await exitWithin(server, 5000), 0);
     await closed; // the open connection was closed too
-    assert.equal(server.stdout().trim().split("\n")[1], "stopped: 2 connections served, 5 bytes echoed", server.stdout());
+    assert.equal(
+      server.stdout().trim().split("\n")[1],
+      "stopped: 2 connections served, 5 bytes echoed",
+      server.stdout(),
+    );
     assert.equal(server.stderr(), "");
   } finally {
     server.kill();
@@ -56,7 +68,9 @@ test("08-server: --max-conns 1 serves a second client only once the first leaves
   const server = await startServer(["--max-conns", "1"], FILE);
   try {
     const first = await open(server.port);
-    const one = new Promise<string>((r) => first.once("data", (d) => r(String(d))));
+    const one = new Promise<string>((r) =>
+      first.once("data", (d) => r(String(d))),
+    );
     first.write("one");
     assert.equal(await one, "ONE");
     const second = await open(server.port); // the kernel accepts it...
@@ -66,7 +80,11 @@ test("08-server: --max-conns 1 serves a second client only once the first leaves
     await wait(300);
     assert.equal(seen, "", "...but no task serves it yet");
     first.end();
-    for (const deadline = Date.now() + 5000; (seen as string) !== "TWO" && Date.now() < deadline; ) await wait(20);
+    for (
+      const deadline = Date.now() + 5000;
+      (seen as string) !== "TWO" && Date.now() < deadline;
+    )
+      await wait(20);
     assert.equal(seen, "TWO");
     first.destroy();
     second.destroy();
@@ -78,24 +96,39 @@ test("08-server: --max-conns 1 serves a second client only once the first leaves
 test("08-server: --workers 2 shares the port and sums the summary", async () => {
   const server = await startServer(["--workers", "2"], FILE);
   try {
-    const replies = await Promise.all([1, 2, 3, 4].map((i) => echo(server.port, `worker test ${i}`)));
-    assert.deepEqual(replies, [1, 2, 3, 4].map((i) => `WORKER TEST ${i}`));
+    const replies = await Promise.all(
+      [1, 2, 3, 4].map((i) => echo(server.port, `worker test ${i}`)),
+    );
+    assert.deepEqual(
+      replies,
+      [1, 2, 3, 4].map((i) => `WORKER TEST ${i}`),
+    );
     server.proc.kill("SIGINT");
     assert.equal(await exitWithin(server, 8000), 0);
-    assert.match(server.stdout(), /^listening on 127\.0\.0\.1:\d+\nstopped: 4 connections served, 52 bytes echoed by 2 workers\n$/);
+    assert.match(
+      server.stdout(),
+      /^listening on 127\.0\.0\.1:\d+\nstopped: 4 connections served, 52 bytes echoed by 2 workers\n$/,
+    );
   } finally {
     server.kill();
   }
 });
 
 test("08-server: --workers 2, SIGTERM to the whole process group still counts every connection", async () => {
-  const server = await startServer(["--workers", "2"], FILE, { detached: true });
+  const server = await startServer(["--workers", "2"], FILE, {
+    detached: true,
+  });
   try {
-    const replies = await Promise.all([1, 2, 3, 4].map((i) => echo(server.port, `worker test ${i}`)));
+    const replies = await Promise.all(
+      [1, 2, 3, 4].map((i) => echo(server.port, `worker test ${i}`)),
+    );
     assert.equal(replies.length, 4);
     process.kill(-server.proc.pid!, "SIGTERM"); // like `kill -TERM -PGID`: every worker gets it too
     assert.equal(await exitWithin(server, 8000), 0, server.stderr());
-    assert.match(server.stdout(), /\nstopped: 4 connections served, 52 bytes echoed by 2 workers\n$/);
+    assert.match(
+      server.stdout(),
+      /\nstopped: 4 connections served, 52 bytes echoed by 2 workers\n$/,
+    );
     assert.equal(server.stderr(), "");
   } finally {
     try {
@@ -104,31 +137,48 @@ test("08-server: --workers 2, SIGTERM to the whole process group still counts ev
   }
 });
 
-test("08-server: --workers 2, SIGTERM to the primary right after a worker died: no crash", { timeout: 60_000 }, async () => {
-  for (let round = 0; round < 3; round++) {
-    const server = await startServer(["--workers", "2"], FILE, { detached: true });
-    try {
-      assert.equal(await echo(server.port, "before"), "BEFORE");
-      const pid = server.proc.pid!;
-      const [first] = childrenOf(pid);
-      assert.ok(first, "no worker process found");
-      // Freeze the primary, so that it learns of the death only after the
-      // signal arrives: it then sends "stop" down a closed channel.
-      process.kill(pid, "SIGSTOP");
-      process.kill(first, "SIGKILL");
-      await wait(200);
-      process.kill(pid, "SIGTERM");
-      process.kill(pid, "SIGCONT");
-      assert.equal(await exitWithin(server, 8000), 0, `round ${round}: ${server.stderr()}`);
-      assert.doesNotMatch(server.stderr(), /EPIPE|\n\s+at /, `round ${round}`);
-      assert.match(server.stdout(), /\nstopped: \d+ connections? served, [\d,]+ bytes echoed by 2 workers\n$/);
-    } finally {
+test(
+  "08-server: --workers 2, SIGTERM to the primary right after a worker died: no crash",
+  { timeout: 60_000 },
+  async () => {
+    for (let round = 0; round < 3; round++) {
+      const server = await startServer(["--workers", "2"], FILE, {
+        detached: true,
+      });
       try {
-        process.kill(-server.proc.pid!, "SIGKILL");
-      } catch {}
+        assert.equal(await echo(server.port, "before"), "BEFORE");
+        const pid = server.proc.pid!;
+        const [first] = childrenOf(pid);
+        assert.ok(first, "no worker process found");
+        // Freeze the primary, so that it learns of the death only after the
+        // signal arrives: it then sends "stop" down a closed channel.
+        process.kill(pid, "SIGSTOP");
+        process.kill(first, "SIGKILL");
+        await wait(200);
+        process.kill(pid, "SIGTERM");
+        process.kill(pid, "SIGCONT");
+        assert.equal(
+          await exitWithin(server, 8000),
+          0,
+          `round ${round}: ${server.stderr()}`,
+        );
+        assert.doesNotMatch(
+          server.stderr(),
+          /EPIPE|\n\s+at /,
+          `round ${round}`,
+        );
+        assert.match(
+          server.stdout(),
+          /\nstopped: \d+ connections? served, [\d,]+ bytes echoed by 2 workers\n$/,
+        );
+      } finally {
+        try {
+          process.kill(-server.proc.pid!, "SIGKILL");
+        } catch {}
+      }
     }
-  }
-});
+  },
+);
 
 test("08-server: port in use and bad options give one line of at most 80 columns, no stack", async () => {
   const server = await startServer([], FILE);
@@ -136,14 +186,29 @@ test("08-server: port in use and bad options give one line of at most 80 columns
     for (const args of [[], ["--workers", "2"]]) {
       const second = example(FILE, ["--port", String(server.port), ...args]);
       assert.equal(await exitWithin(second, 20_000), 1);
-      assert.equal(second.stderr(), `error: 127.0.0.1:${server.port} is in use (EADDRINUSE): stop that server or try --port 0\n`);
+      assert.equal(
+        second.stderr(),
+        `error: 127.0.0.1:${server.port} is in use (EADDRINUSE): stop that server or try --port 0\n`,
+      );
       assert.deepEqual(longLines(second.stderr()), []);
     }
     const bad: [string[], string][] = [
-      [["--port", "70000"], "error: Expected `--port` to be an integer from 0 to 65535, got `70000`\n"],
-      [["--host", ""], "error: Expected `--host` to be an address like 127.0.0.1, got ``\n"],
-      [["--host="], "error: Expected `--host` to be an address like 127.0.0.1, got ``\n"],
-      [["--workers", "0"], "error: Expected `--workers` to be an integer from 1 to 64, got `0`\n"],
+      [
+        ["--port", "70000"],
+        "error: Expected `--port` to be an integer from 0 to 65535, got `70000`\n",
+      ],
+      [
+        ["--host", ""],
+        "error: Expected `--host` to be an address like 127.0.0.1, got ``\n",
+      ],
+      [
+        ["--host="],
+        "error: Expected `--host` to be an address like 127.0.0.1, got ``\n",
+      ],
+      [
+        ["--workers", "0"],
+        "error: Expected `--workers` to be an integer from 1 to 64, got `0`\n",
+      ],
     ];
     for (const [args, line] of bad) {
       const child = example(FILE, args);

@@ -16,7 +16,9 @@ import { matchOutput, updateExpected } from "./expect.ts";
 import { commandFor, findRuntime, runtimeEnv } from "../scripts/runtimes.ts";
 
 const run = promisify(execFile);
-const files = readdirSync("examples").filter((f) => f.endsWith(".ts")).sort();
+const files = readdirSync("examples")
+  .filter((f) => f.endsWith(".ts"))
+  .sort();
 
 test("examples are named NN-kebab-slug.ts and there is at least one", () => {
   assert.ok(files.length > 0, "no example found in examples/");
@@ -29,7 +31,10 @@ test("06 and 07, the note's server and client: at most 60 lines each, importing 
     const lines = src.trimEnd().split("\n").length;
     assert.ok(lines <= 60, `${file} has ${lines} lines`);
     for (const [, from] of src.matchAll(/^import .* from "([^"]+)";$/gm)) {
-      assert.ok(from === "../lib/index.ts" || from!.startsWith("node:"), `${file} imports ${from}`);
+      assert.ok(
+        from === "../lib/index.ts" || from!.startsWith("node:"),
+        `${file} imports ${from}`,
+      );
     }
     assert.doesNotMatch(src, /\bimport\(/, `${file}: no dynamic import`);
   }
@@ -39,9 +44,14 @@ test("every example shows its concept first: its first function comes before the
   for (const file of files) {
     const src = readFileSync(`examples/${file}`, "utf8");
     const concept = src.search(/^(async )?function\*? /m);
-    const options = src.search(/^(const \w+ = )?(cli|parseArgs)\(|^const args = |^const opts = /m);
+    const options = src.search(
+      /^(const \w+ = )?(cli|parseArgs)\(|^const args = |^const opts = /m,
+    );
     assert.ok(concept > 0, `${file}: no function`);
-    assert.ok(options < 0 || concept < options, `${file}: the option parsing comes before the first function`);
+    assert.ok(
+      options < 0 || concept < options,
+      `${file}: the option parsing comes before the first function`,
+    );
   }
 });
 
@@ -50,34 +60,65 @@ for (const file of files) {
   const src = readFileSync(`examples/${file}`, "utf8");
 
   test(`${slug}: header names title, note section, command and output`, () => {
-    assert.match(src, /^\/\*\*\n \* @title \S/, "the file must open with a /** @title ... */ header");
+    assert.match(
+      src,
+      /^\/\*\*\n \* @title \S/,
+      "the file must open with a /** @title ... */ header",
+    );
     assert.match(src, /\n \* @note \S/, "missing @note (the note's section)");
-    assert.ok(src.includes(`\n * @run npx tsx examples/${file}`), `@run must be: npx tsx examples/${file}`);
-    assert.match(src, /\n \* @output (examples\/\S+\.out|none)/, "missing @output");
+    assert.ok(
+      src.includes(`\n * @run npx tsx examples/${file}`),
+      `@run must be: npx tsx examples/${file}`,
+    );
+    assert.match(
+      src,
+      /\n \* @output (examples\/\S+\.out|none)/,
+      "missing @output",
+    );
   });
 
   if (/\n \* @output none/.test(src)) continue;
 
   test(`${slug}: output matches examples/${slug}.out`, async () => {
-    const { stdout } = await run(process.execPath, ["--import", "tsx", `examples/${file}`], {
-      env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "" },
-      timeout: 120_000,
-      maxBuffer: 16 * 1024 * 1024,
-    });
+    const { stdout } = await run(
+      process.execPath,
+      ["--import", "tsx", `examples/${file}`],
+      {
+        env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "" },
+        timeout: 120_000,
+        maxBuffer: 16 * 1024 * 1024,
+      },
+    );
     const outPath = `examples/${slug}.out`;
     if (process.env.UPDATE) {
-      writeFileSync(outPath, updateExpected(existsSync(outPath) ? readFileSync(outPath, "utf8") : "", stdout));
+      writeFileSync(
+        outPath,
+        updateExpected(
+          existsSync(outPath) ? readFileSync(outPath, "utf8") : "",
+          stdout,
+        ),
+      );
     }
-    assert.ok(existsSync(outPath), `missing ${outPath}: run UPDATE=1 npm test to create it`);
+    assert.ok(
+      existsSync(outPath),
+      `missing ${outPath}: run UPDATE=1 npm test to create it`,
+    );
     const problem = matchOutput(readFileSync(outPath, "utf8"), stdout);
-    assert.equal(problem, undefined, `${problem}\n--- actual output ---\n${stdout}`);
+    assert.equal(
+      problem,
+      undefined,
+      `${problem}\n--- actual output ---\n${stdout}`,
+    );
   });
 
   test(`${slug}: runs unchanged on Deno and Bun, same output`, async () => {
     const expected = readFileSync(`examples/${slug}.out`, "utf8");
     const check = async (name: "deno" | "bun") => {
       const runtime = findRuntime(name);
-      assert.ok(runtime, `${name} not found: it comes from the dev dependencies (npm ci)`);
+      assert.ok(
+        runtime,
+        `${name} not found: it comes from the dev dependencies (npm ci)`,
+      );
       const [bin, ...args] = commandFor(runtime, `examples/${file}`);
       const { stdout } = await run(bin, args, {
         env: runtimeEnv({ ...process.env, NO_COLOR: "1", FORCE_COLOR: "" }),
@@ -85,7 +126,11 @@ for (const file of files) {
         maxBuffer: 16 * 1024 * 1024,
       });
       const problem = matchOutput(expected, stdout);
-      assert.equal(problem, undefined, `on ${runtime.version}: ${problem}\n--- actual output ---\n${stdout}`);
+      assert.equal(
+        problem,
+        undefined,
+        `on ${runtime.version}: ${problem}\n--- actual output ---\n${stdout}`,
+      );
     };
     if (/from "node:(worker_threads|child_process)"/.test(src)) {
       await check("deno");

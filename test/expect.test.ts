@@ -4,7 +4,10 @@ import { matchOutput, updateExpected } from "./expect.ts";
 
 test("plain lines must match exactly", () => {
   assert.equal(matchOutput("a\nb\n", "a\nb\n"), undefined);
-  assert.match(matchOutput("a\nb\n", "a\nc\n") ?? "", /line 2: expected "b", got "c"/);
+  assert.match(
+    matchOutput("a\nb\n", "a\nc\n") ?? "",
+    /line 2: expected "b", got "c"/,
+  );
   assert.match(matchOutput("a\n", "a\nb\n") ?? "", /line 2/);
 });
 
@@ -19,12 +22,21 @@ test("{{num}}, {{*}} and {{...}}", () => {
   assert.equal(matchOutput("x {{num}} y\n", "x 1,234.5 y\n"), undefined);
   assert.notEqual(matchOutput("x {{num}} y\n", "x - y\n"), undefined);
   assert.equal(matchOutput("a {{*}} z\n", "a anything at all z\n"), undefined);
-  assert.equal(matchOutput("start\n{{...}}\nend\n", "start\n1\n2\nend\n"), undefined);
+  assert.equal(
+    matchOutput("start\n{{...}}\nend\n", "start\n1\n2\nend\n"),
+    undefined,
+  );
   assert.equal(matchOutput("start\n{{...}}\nend\n", "start\nend\n"), undefined);
-  assert.notEqual(matchOutput("start\n{{...}}\nend\n", "start\n1\n"), undefined);
+  assert.notEqual(
+    matchOutput("start\n{{...}}\nend\n", "start\n1\n"),
+    undefined,
+  );
 });
 
 test("updateExpected keeps matching template lines and takes new ones", () => {
-  assert.equal(updateExpected("t {{1..2}} s\nold\n", "t 1.5 s\nnew\n"), "t {{1..2}} s\nnew\n");
+  assert.equal(
+    updateExpected("t {{1..2}} s\nold\n", "t 1.5 s\nnew\n"),
+    "t {{1..2}} s\nnew\n",
+  );
   assert.equal(updateExpected("t {{1..2}} s\n", "t 9 s\n"), "t 9 s\n");
 });

@@ -23,7 +23,10 @@ function lineMatcher(expected: string): (actual: string) => boolean {
     else if (range) {
       ranges.push([Number(range[1]), Number(range[2])]);
       pattern += "(-?[\\d,]*\\.?\\d+)";
-    } else throw new Error(`unknown placeholder {{${body}}} in expected line: ${expected}`);
+    } else
+      throw new Error(
+        `unknown placeholder {{${body}}} in expected line: ${expected}`,
+      );
     last = (m.index ?? 0) + m[0].length;
   }
   pattern += escape(expected.slice(last));
@@ -46,7 +49,10 @@ function escape(s: string): string {
  * Matches `actual` output against the `expected` template.
  * Returns undefined on success, or a message naming the first line that differs.
  */
-export function matchOutput(expected: string, actual: string): string | undefined {
+export function matchOutput(
+  expected: string,
+  actual: string,
+): string | undefined {
   const want = expected.replace(/\n$/, "").split("\n");
   const got = actual.replace(/\n$/, "").split("\n");
   const go = (i: number, j: number): boolean => {
@@ -55,14 +61,22 @@ export function matchOutput(expected: string, actual: string): string | undefine
       for (let k = j; k <= got.length; k++) if (go(i + 1, k)) return true;
       return false;
     }
-    return j < got.length && lineMatcher(want[i] ?? "")(got[j] ?? "") && go(i + 1, j + 1);
+    return (
+      j < got.length &&
+      lineMatcher(want[i] ?? "")(got[j] ?? "") &&
+      go(i + 1, j + 1)
+    );
   };
   if (go(0, 0)) return undefined;
   // Find the first plain mismatch for the message.
   for (let i = 0; i < Math.max(want.length, got.length); i++) {
     const w = want[i];
     if (w === "{{...}}") break;
-    if (w === undefined || got[i] === undefined || !lineMatcher(w)(got[i] ?? "")) {
+    if (
+      w === undefined ||
+      got[i] === undefined ||
+      !lineMatcher(w)(got[i] ?? "")
+    ) {
       return `line ${i + 1}: expected ${JSON.stringify(w ?? "<end of output>")}, got ${JSON.stringify(got[i] ?? "<end of output>")}`;
     }
   }

@@ -15,7 +15,11 @@ export interface Child {
 }
 
 /** Starts `cmd args` with NO_COLOR and collects its output. */
-export function start(cmd: string, args: string[], options: { cwd?: string; detached?: boolean } = {}): Child {
+export function start(
+  cmd: string,
+  args: string[],
+  options: { cwd?: string; detached?: boolean } = {},
+): Child {
   const proc = spawn(cmd, args, {
     stdio: ["ignore", "pipe", "pipe"],
     env: plainEnv(),
@@ -25,14 +29,17 @@ export function start(cmd: string, args: string[], options: { cwd?: string; deta
   let err = "";
   proc.stdout?.setEncoding("utf8").on("data", (s: string) => (out += s));
   proc.stderr?.setEncoding("utf8").on("data", (s: string) => (err += s));
-  const exited = new Promise<number | string>((resolve) => proc.on("exit", (code, signal) => resolve(code ?? signal ?? -1)));
+  const exited = new Promise<number | string>((resolve) =>
+    proc.on("exit", (code, signal) => resolve(code ?? signal ?? -1)),
+  );
   return {
     proc,
     stdout: () => out,
     stderr: () => err,
     exited,
     kill: () => {
-      if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGKILL");
+      if (proc.exitCode === null && proc.signalCode === null)
+        proc.kill("SIGKILL");
     },
   };
 }
@@ -45,25 +52,47 @@ export function plainEnv(): NodeJS.ProcessEnv {
 }
 
 /** Runs an example with node + tsx (`detached`: in a process group of its own). */
-export function example(file: string, args: string[], options: { detached?: boolean } = {}): Child {
-  return start(process.execPath, ["--import", "tsx", `examples/${file}`, ...args], options);
+export function example(
+  file: string,
+  args: string[],
+  options: { detached?: boolean } = {},
+): Child {
+  return start(
+    process.execPath,
+    ["--import", "tsx", `examples/${file}`, ...args],
+    options,
+  );
 }
 
 /** Waits until `pattern` matches the child's stdout; rejects if it exits first or after `ms`. */
-export async function waitFor(child: Child, pattern: RegExp, ms = 20_000): Promise<RegExpMatchArray> {
+export async function waitFor(
+  child: Child,
+  pattern: RegExp,
+  ms = 20_000,
+): Promise<RegExpMatchArray> {
   const deadline = Date.now() + ms;
   for (;;) {
     const m = child.stdout().match(pattern);
     if (m) return m;
-    if (child.proc.exitCode !== null || child.proc.signalCode !== null || Date.now() > deadline) {
-      throw new Error(`no ${pattern} in stdout (exit ${child.proc.exitCode ?? child.proc.signalCode}):\n${child.stdout()}\n${child.stderr()}`);
+    if (
+      child.proc.exitCode !== null ||
+      child.proc.signalCode !== null ||
+      Date.now() > deadline
+    ) {
+      throw new Error(
+        `no ${pattern} in stdout (exit ${child.proc.exitCode ?? child.proc.signalCode}):\n${child.stdout()}\n${child.stderr()}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 20));
   }
 }
 
 /** Starts a server example (06 unless `file` says) on a free port; resolves once it is ready. */
-export async function startServer(args: string[] = [], file = "06-server.ts", options: { detached?: boolean } = {}): Promise<Child & { port: number }> {
+export async function startServer(
+  args: string[] = [],
+  file = "06-server.ts",
+  options: { detached?: boolean } = {},
+): Promise<Child & { port: number }> {
   const child = example(file, ["--port", "0", ...args], options);
   try {
     const m = await waitFor(child, /^listening on 127\.0\.0\.1:(\d+)$/m);
@@ -84,10 +113,21 @@ export async function freePort(): Promise<number> {
 }
 
 /** Resolves with the child's exit code, or rejects after `ms`. */
-export async function exitWithin(child: Child, ms: number): Promise<number | string> {
+export async function exitWithin(
+  child: Child,
+  ms: number,
+): Promise<number | string> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`still running after ${ms} ms:\n${child.stdout()}\n${child.stderr()}`)), ms);
+    timer = setTimeout(
+      () =>
+        reject(
+          new Error(
+            `still running after ${ms} ms:\n${child.stdout()}\n${child.stderr()}`,
+          ),
+        ),
+      ms,
+    );
   });
   try {
     return await Promise.race([child.exited, late]);
@@ -111,7 +151,10 @@ export function pyUpper(data: Uint8Array): Buffer {
  * blocked, so the kernel completes a couple of handshakes, then drops
  * further SYNs. Resolves with its port and a stop function.
  */
-export async function deafServer(): Promise<{ port: number; stop: () => void }> {
+export async function deafServer(): Promise<{
+  port: number;
+  stop: () => void;
+}> {
   const code = `const s = require("node:net").createServer(() => {});
 s.listen({ port: 0, host: "127.0.0.1", backlog: 1 }, () => {
   console.log("port " + s.address().port);
@@ -158,7 +201,10 @@ export function longLines(text: string): string[] {
  * connections and never replies to the others (`answered` 0: a server
  * that accepts and never answers; `upper` false: a plain echo).
  */
-export async function pickyServer(answered: number, upper = true): Promise<{ port: number; close: () => void }> {
+export async function pickyServer(
+  answered: number,
+  upper = true,
+): Promise<{ port: number; close: () => void }> {
   const socks = new Set<net.Socket>();
   let seen = 0;
   const server = net.createServer((s) => {

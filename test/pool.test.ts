@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Pool, sleep, spawn, join } from "../lib/index.ts";
+import { Pool, sleep, spawn } from "../lib/index.ts";
 
 test("a Pool runs at most `size` tasks at once; spawn waits for a free slot", async () => {
   const pool = new Pool(3);
@@ -75,7 +75,11 @@ test("awaiting pool.spawn waits for a slot; a kill of the waiting caller lands a
   await sleep(10);
   const killed = waiter.kill();
   await sleep(10);
-  assert.equal(waiter.ready(), false, "still waiting for the slot: awaiting pool.spawn is not a switch point");
+  assert.equal(
+    waiter.ready(),
+    false,
+    "still waiting for the slot: awaiting pool.spawn is not a switch point",
+  );
   await pool.kill(); // the queued job is spawned killed: the caller goes on, then meets its kill
   await killed;
   assert.equal(waiter.killed, true);
@@ -83,6 +87,12 @@ test("awaiting pool.spawn waits for a slot; a kill of the waiting caller lands a
 });
 
 test("new Pool(0) and friends throw a TypeError", () => {
-  assert.throws(() => new Pool(0), { name: "TypeError", message: "Expected `size` to be an integer from 1 and up, got `0`" });
-  assert.throws(() => new Pool(1.5), { name: "TypeError", message: /got `1.5`/ });
+  assert.throws(() => new Pool(0), {
+    name: "TypeError",
+    message: "Expected `size` to be an integer from 1 and up, got `0`",
+  });
+  assert.throws(() => new Pool(1.5), {
+    name: "TypeError",
+    message: /got `1.5`/,
+  });
 });

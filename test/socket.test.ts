@@ -3,16 +3,35 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import net from "node:net";
-import { TaskExit, Timeout, TimeoutError, sleep, spawn, withTimeout } from "../lib/index.ts";
-import { ConnectionResetError, SocketClosedError, connect, listen } from "../lib/socket.ts";
+import {
+  TaskExit,
+  Timeout,
+  TimeoutError,
+  sleep,
+  spawn,
+  withTimeout,
+} from "../lib/index.ts";
+import {
+  ConnectionResetError,
+  SocketClosedError,
+  connect,
+  listen,
+} from "../lib/socket.ts";
 import type { Connection, Server } from "../lib/socket.ts";
 
 const HOST = "127.0.0.1";
 
 /** A listening server, a client connection and the accepted one. */
-async function pair(): Promise<{ server: Server; client: Connection; conn: Connection }> {
+async function pair(): Promise<{
+  server: Server;
+  client: Connection;
+  conn: Connection;
+}> {
   const server = await listen(HOST, 0);
-  const [client, conn] = await Promise.all([connect(HOST, server.address().port), server.accept()]);
+  const [client, conn] = await Promise.all([
+    connect(HOST, server.address().port),
+    server.accept(),
+  ]);
   return { server, client, conn };
 }
 
@@ -131,7 +150,8 @@ test("sendall waits while the peer does not read, and every byte arrives in orde
     for (;;) {
       const b = await client.recv(65536);
       if (b.length === 0) break;
-      for (let i = 0; i < b.length; i += 4099) assert.equal(b[i], ((got + i) % chunk.length) % 251);
+      for (let i = 0; i < b.length; i += 4099)
+        assert.equal(b[i], ((got + i) % chunk.length) % 251);
       got += b.length;
     }
     // The interrupted sendall had been handed its chunk too.
@@ -169,7 +189,9 @@ test("readers in turn on one connection: a killed or timed-out recv never takes 
     await sleep(20);
     await killed.kill();
     // Caught inside the task, so that no failure report lands in the test output.
-    const timedOut = spawn(() => withTimeout(20, () => conn.recv(100)).catch((e: unknown) => e));
+    const timedOut = spawn(() =>
+      withTimeout(20, () => conn.recv(100)).catch((e: unknown) => e),
+    );
     assert.ok((await timedOut.get()) instanceof TimeoutError);
     // Arrives while nobody waits: kept for the next recv.
     await client.sendall("one");
@@ -191,8 +213,14 @@ test("readers in turn on one connection: a killed or timed-out recv never takes 
 test("Timeout interrupts recv, accept and connect-free waits", async () => {
   const { server, client, conn } = await pair();
   try {
-    await assert.rejects(withTimeout(50, () => conn.recv(10)), TimeoutError);
-    await assert.rejects(withTimeout(50, () => server.accept()), TimeoutError);
+    await assert.rejects(
+      withTimeout(50, () => conn.recv(10)),
+      TimeoutError,
+    );
+    await assert.rejects(
+      withTimeout(50, () => server.accept()),
+      TimeoutError,
+    );
     const acceptor = spawn(() => server.accept());
     await sleep(20);
     await acceptor.kill();
@@ -255,8 +283,14 @@ test("connections queue until accept(); a closed server rejects accept", async (
 test("bad arguments throw a TypeError naming the value", async () => {
   const { server, client, conn } = await pair();
   try {
-    assert.throws(() => conn.recv(-1), /Expected `maxBytes` to be a non-negative integer, got `-1`/);
-    assert.throws(() => connect(HOST, 70000), /Expected `port` to be an integer from 0 to 65535, got `70000`/);
+    assert.throws(
+      () => conn.recv(-1),
+      /Expected `maxBytes` to be a non-negative integer, got `-1`/,
+    );
+    assert.throws(
+      () => connect(HOST, 70000),
+      /Expected `port` to be an integer from 0 to 65535, got `70000`/,
+    );
     assert.throws(() => listen("", 0), /Expected `host`/);
     assert.throws(() => listen(HOST, 0, { backlog: 0 }), /Expected `backlog`/);
   } finally {
@@ -270,14 +304,26 @@ test("sendall: a second sender while one waits is an error; close() ends a waiti
   const { server, client, conn } = await pair();
   try {
     const big = Buffer.alloc(8 * 1024 * 1024); // the client does not read: sendall waits
-    const first = spawn(() => conn.sendall(big).catch((e: unknown) => (e as Error).name));
+    const first = spawn(() =>
+      conn.sendall(big).catch((e: unknown) => (e as Error).name),
+    );
     await sleep(50);
-    assert.equal(first.ready(), false, "the first sendall waits for the peer to read");
-    assert.throws(() => conn.sendall("more"), /another task is already waiting in sendall\(\)/);
+    assert.equal(
+      first.ready(),
+      false,
+      "the first sendall waits for the peer to read",
+    );
+    assert.throws(
+      () => conn.sendall("more"),
+      /another task is already waiting in sendall\(\)/,
+    );
     const t0 = performance.now();
     conn.close();
     assert.equal(await first.get(), "SocketClosedError");
-    assert.ok(performance.now() - t0 < 1000, "at once, not after the 10 s close timer");
+    assert.ok(
+      performance.now() - t0 < 1000,
+      "at once, not after the 10 s close timer",
+    );
   } finally {
     client.close();
     server.close();

@@ -5,7 +5,15 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { current, join, joinAll, sleep, spawn, Timeout, TimeoutError } from "../lib/index.ts";
+import {
+  current,
+  join,
+  joinAll,
+  sleep,
+  spawn,
+  Timeout,
+  TimeoutError,
+} from "../lib/index.ts";
 
 test("names are made on first read, still numbered in spawn order; a name can be set", async () => {
   const a = spawn(() => 1);
@@ -34,7 +42,10 @@ test("a task returning a plain value, a foreign thenable or a rejected promise e
   assert.equal(plain.value, "plain");
   assert.equal(thenable.value, "thenable");
   assert.equal((rejected.exception as Error).message, "no");
-  assert.ok(nothing.exception instanceof Error, "a rejection with undefined still counts as a failure");
+  assert.ok(
+    nothing.exception instanceof Error,
+    "a rejection with undefined still counts as a failure",
+  );
   assert.equal(nothing.successful(), false);
 });
 
@@ -56,7 +67,12 @@ test("current(): the task after every kind of await; on Node a plain callback ru
   await sleep(1);
   release();
   await join(task);
-  assert.deepEqual(seen, [task.name, task.name, task.name, "callback:MainTask"]);
+  assert.deepEqual(seen, [
+    task.name,
+    task.name,
+    task.name,
+    "callback:MainTask",
+  ]);
   assert.equal(task.value, task.name);
   assert.equal(current().name, "MainTask");
 });
@@ -86,14 +102,22 @@ test("killing a sleeping task clears its timer: the process can exit at once", a
     console.log((await joinAll(tasks)).length, tasks.every((t) => t.killed));
   `;
   const t0 = performance.now();
-  const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { timeout: 30_000 });
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ["--import", "tsx", "--input-type=module", "-e", script],
+    { timeout: 30_000 },
+  );
   assert.equal(stdout, "2 true\n");
-  assert.ok(performance.now() - t0 < 20_000, "a pending 60 s timer kept the process alive");
+  assert.ok(
+    performance.now() - t0 < 20_000,
+    "a pending 60 s timer kept the process alive",
+  );
 });
 
 test("100,000 sleeping tasks all finish, each with its value", async () => {
   const tasks = [];
-  for (let i = 0; i < 100_000; i++) tasks.push(spawn(async (x: number) => (await sleep(5), x), i));
+  for (let i = 0; i < 100_000; i++)
+    tasks.push(spawn(async (x: number) => (await sleep(5), x), i));
   const done = await joinAll(tasks);
   assert.equal(done.length, 100_000);
   assert.equal(tasks[99_999]!.value, 99_999);
@@ -104,7 +128,10 @@ test("kill after one of two waits is over: only the live wait is interrupted, an
   const task = spawn(async () => {
     try {
       // Two waits at once (a Set); the first ends, the second is killed.
-      await Promise.all([sleep(1).then(() => log.push("short done")), sleep(5_000)]);
+      await Promise.all([
+        sleep(1).then(() => log.push("short done")),
+        sleep(5_000),
+      ]);
       log.push("not reached");
     } finally {
       log.push("finally");

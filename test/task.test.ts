@@ -2,7 +2,16 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { current, join, joinAll, killAll, sleep, spawn, Task, TaskExit } from "../lib/index.ts";
+import {
+  current,
+  join,
+  joinAll,
+  killAll,
+  sleep,
+  spawn,
+  Task,
+  TaskExit,
+} from "../lib/index.ts";
 
 const taskNumber = (t: Task) => Number(/^Task-(\d+)$/.exec(t.name)?.[1]);
 
@@ -45,7 +54,11 @@ test("current() names the running task across awaits and nested spawns", async (
   await join(parent);
   const p = parent.name;
   const k = parent.value as string;
-  assert.equal(k, `Task-${taskNumber(parent) + 1}`, "a nested spawn gets the next number");
+  assert.equal(
+    k,
+    `Task-${taskNumber(parent) + 1}`,
+    "a nested spawn gets the next number",
+  );
   assert.deepEqual(seen, [
     `parent:${p}`,
     `parent:${p}`,
@@ -58,10 +71,14 @@ test("current() names the running task across awaits and nested spawns", async (
 });
 
 test("value, get(), ready() and successful() of a task that returns", async () => {
-  const t = spawn(async (x: number, y: number) => {
-    await sleep(1);
-    return x * y;
-  }, 6, 7);
+  const t = spawn(
+    async (x: number, y: number) => {
+      await sleep(1);
+      return x * y;
+    },
+    6,
+    7,
+  );
   assert.equal(t.ready(), false);
   assert.equal(await t.get(), 42);
   assert.equal(t.value, 42);
@@ -92,10 +109,19 @@ test("a failure is reported on stderr at once, naming the task, and the others g
     await joinAll([spawn(boom), spawn(steady)]);
     console.log("main done");
   `;
-  const { stdout, stderr } = await promisify(execFile)(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script]);
+  const { stdout, stderr } = await promisify(execFile)(process.execPath, [
+    "--import",
+    "tsx",
+    "--input-type=module",
+    "-e",
+    script,
+  ]);
   assert.equal(stdout, "tick 0\ntick 1\ntick 2\nmain done\n");
   // One line, as on a projector: who failed, with what, and where.
-  assert.match(stderr, /^Task-1 \(boom\) failed with Error: boom \(at \[eval1\]:3:\d+\)\n$/);
+  assert.match(
+    stderr,
+    /^Task-1 \(boom\) failed with Error: boom \(at \[eval1\]:3:\d+\)\n$/,
+  );
 });
 
 test("join(task, timeout) gives up after the timeout and returns false", async () => {
@@ -165,7 +191,11 @@ test("kill during sleep: the sleep throws TaskExit, finally runs, kill resolves 
   assert.deepEqual(log, ["sleeping", "finally"]);
   assert.equal(task.killed, true);
   assert.equal(task.exception, undefined);
-  assert.equal(errors.mock.callCount(), 0, "a kill is not reported as a failure");
+  assert.equal(
+    errors.mock.callCount(),
+    0,
+    "a kill is not reported as a failure",
+  );
 });
 
 test("killAll kills every task, including ones waiting in join", async () => {
@@ -220,14 +250,40 @@ test("sleeps that end together wake one by one: the first can kill the next befo
 });
 
 test("bad arguments throw a TypeError naming the parameter and the value", () => {
-  assert.throws(() => sleep(-1), { name: "TypeError", message: "Expected `ms` to be a non-negative number of milliseconds, got `-1`" });
-  assert.throws(() => sleep(Number.NaN), { name: "TypeError", message: /`ms`.*got `NaN`/ });
-  assert.throws(() => sleep("5" as unknown as number), { name: "TypeError", message: /got `"5"`/ });
-  assert.throws(() => sleep(2 ** 31), { name: "TypeError", message: "Expected `ms` to be at most 2147483647 ms (about 24.8 days), got `2147483648`" });
-  assert.throws(() => joinAll([], { timeout: 2 ** 40 }), { name: "TypeError", message: /`timeout` to be at most/ });
-  assert.throws(() => spawn(42 as unknown as () => void), { name: "TypeError", message: "Expected `fn` to be a function, got `42`" });
-  assert.throws(() => join({} as Task), { name: "TypeError", message: "Expected `task` to be a Task, got `object`" });
-  assert.throws(() => joinAll([], { timeout: -5 }), { name: "TypeError", message: /`timeout`.*got `-5`/ });
+  assert.throws(() => sleep(-1), {
+    name: "TypeError",
+    message:
+      "Expected `ms` to be a non-negative number of milliseconds, got `-1`",
+  });
+  assert.throws(() => sleep(Number.NaN), {
+    name: "TypeError",
+    message: /`ms`.*got `NaN`/,
+  });
+  assert.throws(() => sleep("5" as unknown as number), {
+    name: "TypeError",
+    message: /got `"5"`/,
+  });
+  assert.throws(() => sleep(2 ** 31), {
+    name: "TypeError",
+    message:
+      "Expected `ms` to be at most 2147483647 ms (about 24.8 days), got `2147483648`",
+  });
+  assert.throws(() => joinAll([], { timeout: 2 ** 40 }), {
+    name: "TypeError",
+    message: /`timeout` to be at most/,
+  });
+  assert.throws(() => spawn(42 as unknown as () => void), {
+    name: "TypeError",
+    message: "Expected `fn` to be a function, got `42`",
+  });
+  assert.throws(() => join({} as Task), {
+    name: "TypeError",
+    message: "Expected `task` to be a Task, got `object`",
+  });
+  assert.throws(() => joinAll([], { timeout: -5 }), {
+    name: "TypeError",
+    message: /`timeout`.*got `-5`/,
+  });
 });
 
 test("a task that kills itself without await ends at its next switch point; the program goes on", async () => {
@@ -259,7 +315,9 @@ test("a fire-and-forget kill does not spend the caller's expired Timeout", async
       await sleep(100);
       return "no timeout";
     } catch (e) {
-      return e instanceof TimeoutError && e.timeout === timeout ? "caught its Timeout" : String(e);
+      return e instanceof TimeoutError && e.timeout === timeout
+        ? "caught its Timeout"
+        : String(e);
     } finally {
       timeout.cancel();
     }
@@ -270,13 +328,20 @@ test("a fire-and-forget kill does not spend the caller's expired Timeout", async
 
 test("a deadlock is one line on stderr naming who waits for whom, and exit code 1", async () => {
   const run = promisify(execFile);
-  const error = await run(process.execPath, ["--import", "tsx", "test/fixtures/deadlock.ts"], { timeout: 30_000 }).then(
+  const error = await run(
+    process.execPath,
+    ["--import", "tsx", "test/fixtures/deadlock.ts"],
+    { timeout: 30_000 },
+  ).then(
     () => assert.fail("a deadlock must not exit 0"),
     (e: { code: number; stdout: string; stderr: string }) => e,
   );
   assert.equal(error.code, 1);
   assert.equal(error.stdout, "");
-  assert.equal(error.stderr, "error: deadlock, no task can ever go on: MainTask waits for Task-1, Task-1 waits for Task-2, Task-2 waits for Task-1\n");
+  assert.equal(
+    error.stderr,
+    "error: deadlock, no task can ever go on: MainTask waits for Task-1, Task-1 waits for Task-2, Task-2 waits for Task-1\n",
+  );
 });
 
 test("a task that kills itself, with await, gets one TaskExit, at its next switch point", async () => {
@@ -299,7 +364,8 @@ test("a task that kills itself, with await, gets one TaskExit, at its next switc
 });
 
 test("joinAll with raiseError leaves no timer behind; joins that time out leave nothing on the task", async () => {
-  const timers = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
+  const timers = () =>
+    process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
   const before = timers();
   const bad = spawn(() => {
     throw Object.assign(new Error("boom"), { quiet: true });
@@ -307,7 +373,10 @@ test("joinAll with raiseError leaves no timer behind; joins that time out leave 
   const err = console.error;
   console.error = () => {}; // the one-line failure report
   try {
-    await assert.rejects(joinAll([bad], { timeout: 60_000, raiseError: true }), /boom/);
+    await assert.rejects(
+      joinAll([bad], { timeout: 60_000, raiseError: true }),
+      /boom/,
+    );
   } finally {
     console.error = err;
   }
@@ -331,7 +400,11 @@ test("MainTask is running: started() is true, and a kill from a task interrupts 
     spawn(() => main.kill());
     try { await sleep(1000); console.log("slept"); } catch (e) { console.log("main got " + e.name, main.ready()); }
   `;
-  const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { timeout: 30_000 });
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ["--import", "tsx", "--input-type=module", "-e", script],
+    { timeout: 30_000 },
+  );
   assert.equal(stdout, "main got TaskExit false\n");
 });
 
@@ -342,7 +415,11 @@ test("a join left behind by Promise.race is no deadlock: the program ends normal
     const worker = spawn(() => new Promise(() => {}));
     console.log(await Promise.race([join(worker).then(() => "joined"), sleep(50).then(() => "gave up")]));
   `;
-  const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { timeout: 30_000 });
+  const { stdout, stderr } = await run(
+    process.execPath,
+    ["--import", "tsx", "--input-type=module", "-e", script],
+    { timeout: 30_000 },
+  );
   assert.equal(stdout, "gave up\n");
   assert.equal(stderr, "");
 });

@@ -5,14 +5,22 @@ import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { joinAll, sleep, spawn } from "../lib/index.ts";
-import { type Lane, type Span, markTimeline, renderTimeline, startTimeline, stopTimeline } from "../examples/support/timeline.ts";
+import {
+  type Lane,
+  type Span,
+  markTimeline,
+  renderTimeline,
+  startTimeline,
+  stopTimeline,
+} from "../examples/support/timeline.ts";
 
 const run = promisify(execFile);
 process.env.NO_COLOR = "1";
 delete process.env.FORCE_COLOR;
 const plain = { isTTY: false };
 
-const states = (lane: Lane | undefined) => (lane?.spans ?? []).map((s) => s.state).join(" ");
+const states = (lane: Lane | undefined) =>
+  (lane?.spans ?? []).map((s) => s.state).join(" ");
 const length = (s: Span | undefined) => (s ? s.to - s.from : NaN);
 
 function checkOrdered(lanes: Lane[]) {
@@ -21,13 +29,21 @@ function checkOrdered(lanes: Lane[]) {
     for (let i = 0; i < lane.spans.length; i++) {
       const s = lane.spans[i] as Span;
       assert.ok(s.to >= s.from, `${lane.label}: span ends before it starts`);
-      if (i > 0) assert.ok(s.from >= (lane.spans[i - 1] as Span).to - 1e-6, `${lane.label}: spans out of order`);
+      if (i > 0)
+        assert.ok(
+          s.from >= (lane.spans[i - 1] as Span).to - 1e-6,
+          `${lane.label}: spans out of order`,
+        );
       if (s.state === "run") runs.push(s);
     }
   }
   // One thread: no two lanes run at the same time.
   runs.sort((a, b) => a.from - b.from);
-  for (let i = 1; i < runs.length; i++) assert.ok((runs[i] as Span).from >= (runs[i - 1] as Span).to - 0.01, "two lanes ran at once");
+  for (let i = 1; i < runs.length; i++)
+    assert.ok(
+      (runs[i] as Span).from >= (runs[i - 1] as Span).to - 0.01,
+      "two lanes ran at once",
+    );
 }
 
 test("records one lane per task, in spawn order, with run and wait spans", async () => {
@@ -54,8 +70,12 @@ test("records one lane per task, in spawn order, with run and wait spans", async
   assert.ok(eatWait >= 145 && eatWait < 1000, `eat waited ${eatWait} ms`);
   assert.ok(playWait >= 45 && playWait < 800, `play waited ${playWait} ms`);
   // play started after eat, and its wait ended first.
-  assert.ok((playLane?.spans[0]?.from ?? 0) >= (eatLane?.spans[0]?.from ?? Infinity));
-  assert.ok((playLane?.spans[1]?.to ?? Infinity) < (eatLane?.spans[1]?.to ?? 0));
+  assert.ok(
+    (playLane?.spans[0]?.from ?? 0) >= (eatLane?.spans[0]?.from ?? Infinity),
+  );
+  assert.ok(
+    (playLane?.spans[1]?.to ?? Infinity) < (eatLane?.spans[1]?.to ?? 0),
+  );
   assert.ok(tl.totalMs >= eatWait && tl.totalMs < 2000);
   checkOrdered(tl.lanes);
 });
@@ -73,14 +93,35 @@ test("a task that holds the thread shows as a long run; the others' overdue wait
   const tl = stopTimeline();
   const hogLane = tl.lanes.find((l) => l.label.endsWith("(hog)"));
   const tickLane = tl.lanes.find((l) => l.label.endsWith("(ticker)"));
-  const longest = Math.max(...(hogLane?.spans ?? []).filter((s) => s.state === "run").map(length));
-  assert.ok(longest >= 195 && longest < 1500, `the hog ran ${longest} ms in one go`);
-  const late = (tickLane?.spans ?? []).filter((s) => s.state === "late" && length(s) >= 100);
-  assert.equal(late.length, 1, `one long late stretch for the ticker: ${states(tickLane)}`);
-  assert.ok(length(late[0]) >= 150, `the ticker was due but frozen for ${length(late[0])} ms`);
+  const longest = Math.max(
+    ...(hogLane?.spans ?? []).filter((s) => s.state === "run").map(length),
+  );
+  assert.ok(
+    longest >= 195 && longest < 1500,
+    `the hog ran ${longest} ms in one go`,
+  );
+  const late = (tickLane?.spans ?? []).filter(
+    (s) => s.state === "late" && length(s) >= 100,
+  );
+  assert.equal(
+    late.length,
+    1,
+    `one long late stretch for the ticker: ${states(tickLane)}`,
+  );
+  assert.ok(
+    length(late[0]) >= 150,
+    `the ticker was due but frozen for ${length(late[0])} ms`,
+  );
   // ...and it lies within the hog's long run.
-  const hogRun = (hogLane?.spans ?? []).find((s) => s.state === "run" && length(s) === longest);
-  assert.ok(late[0] && hogRun && late[0].from >= hogRun.from - 1 && late[0].to >= hogRun.to - 1);
+  const hogRun = (hogLane?.spans ?? []).find(
+    (s) => s.state === "run" && length(s) === longest,
+  );
+  assert.ok(
+    late[0] &&
+      hogRun &&
+      late[0].from >= hogRun.from - 1 &&
+      late[0].to >= hogRun.to - 1,
+  );
   checkOrdered(tl.lanes);
 });
 
@@ -92,7 +133,10 @@ test("lanes marked by hand; nothing is recorded while off", () => {
   markTimeline("gen", "done");
   const tl = stopTimeline();
   markTimeline("after", "run");
-  assert.deepEqual(tl.lanes.map((l) => l.label), ["gen"]);
+  assert.deepEqual(
+    tl.lanes.map((l) => l.label),
+    ["gen"],
+  );
   assert.equal(states(tl.lanes[0]), "run wait");
 });
 
@@ -101,10 +145,33 @@ test("draws lanes, sums and a time axis (plain ASCII off a terminal)", () => {
     totalMs: 3000,
     truncated: false,
     lanes: [
-      { label: "eat", spans: [{ from: 0, to: 1, state: "run" as const }, { from: 1, to: 2999, state: "wait" as const }, { from: 2999, to: 3000, state: "run" as const }] },
-      { label: "play", spans: [{ from: 0, to: 1, state: "run" as const }, { from: 1, to: 999, state: "wait" as const }, { from: 999, to: 1000, state: "run" as const }] },
-      { label: "hog", spans: [{ from: 1000, to: 1600, state: "run" as const }] },
-      { label: "beat", spans: [{ from: 0, to: 1000, state: "wait" as const }, { from: 1000, to: 1600, state: "late" as const }] },
+      {
+        label: "eat",
+        spans: [
+          { from: 0, to: 1, state: "run" as const },
+          { from: 1, to: 2999, state: "wait" as const },
+          { from: 2999, to: 3000, state: "run" as const },
+        ],
+      },
+      {
+        label: "play",
+        spans: [
+          { from: 0, to: 1, state: "run" as const },
+          { from: 1, to: 999, state: "wait" as const },
+          { from: 999, to: 1000, state: "run" as const },
+        ],
+      },
+      {
+        label: "hog",
+        spans: [{ from: 1000, to: 1600, state: "run" as const }],
+      },
+      {
+        label: "beat",
+        spans: [
+          { from: 0, to: 1000, state: "wait" as const },
+          { from: 1000, to: 1600, state: "late" as const },
+        ],
+      },
     ],
   };
   const lines = renderTimeline(tl, { width: 30, stream: plain }).split("\n");
@@ -117,7 +184,11 @@ test("draws lanes, sums and a time axis (plain ASCII off a terminal)", () => {
     "beat |----------!!!!!!              | ran 0.0 ms, waited 1.00 s, late 600 ms",
     "      |0 s                |2 s",
   ]);
-  const few = renderTimeline(tl, { width: 30, stream: plain, maxLanes: 3 }).split("\n");
+  const few = renderTimeline(tl, {
+    width: 30,
+    stream: plain,
+    maxLanes: 3,
+  }).split("\n");
   assert.equal(few.length, 6);
   assert.equal(few[4], "      ... and 2 more lanes (not drawn)");
 });
@@ -130,40 +201,86 @@ test("a column is # only when the task ran for most of it; a short run is ':'", 
       { from: i * 100, to: i * 100 + runMs, state: "run" as const },
       { from: i * 100 + runMs, to: (i + 1) * 100, state: "wait" as const },
     ]).flat();
-  const tl = { totalMs: 1000, truncated: true, lanes: [{ label: "a", spans: spans(1) }, { label: "b", spans: spans(60) }] };
+  const tl = {
+    totalMs: 1000,
+    truncated: true,
+    lanes: [
+      { label: "a", spans: spans(1) },
+      { label: "b", spans: spans(60) },
+    ],
+  };
   const lines = renderTimeline(tl, { width: 10, stream: plain }).split("\n");
   assert.equal(lines[2], "a    |::::::::::| ran 10 ms, waited 990 ms");
   assert.equal(lines[3], "b    |##########| ran 600 ms, waited 400 ms");
-  assert.match(lines.slice(-2).join(" "), /stopped recording after 200,000 stretches.*may look empty/);
+  assert.match(
+    lines.slice(-2).join(" "),
+    /stopped recording after 200,000 stretches.*may look empty/,
+  );
 });
 
 test("--timeline on example 01: eat waits 3 s while play runs and waits 1 s", async () => {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1" };
   delete env.FORCE_COLOR; // (set, even empty, Node warns that NO_COLOR is ignored)
-  const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", "examples/01-coroutines.ts", "--timeline"], {
-    env,
-    timeout: 60_000,
-  });
+  const { stdout, stderr } = await run(
+    process.execPath,
+    ["--import", "tsx", "examples/01-coroutines.ts", "--timeline"],
+    {
+      env,
+      timeout: 60_000,
+    },
+  );
   assert.match(stdout, /^MainTask\n/, "the program's own output is unchanged");
   const lines = stderr.split("\n");
-  assert.match(lines[0] ?? "", /^timeline: 3 lanes on one thread, (2\.9|3\.\d)\d s, one column = \d+ ms$/);
+  assert.match(
+    lines[0] ?? "",
+    /^timeline: 3 lanes on one thread, (2\.9|3\.\d)\d s, one column = \d+ ms$/,
+  );
   const row = (label: string) => lines.find((l) => l.startsWith(label)) ?? "";
   // Fitted to 80 columns (about 35 over 3 s): eat spans all, play about a third.
   for (const l of lines) assert.ok(l.length < 80, `${l.length} columns: ${l}`);
-  assert.match(row("Task-1 (eat)"), /^Task-1 \(eat\)\s+\|:-{25,}:{1,4}\| ran [\d.]+ ms, waited (2\.9|3\.\d)\d s/);
-  assert.match(row("Task-2 (play)"), /^Task-2 \(play\)\s+\|:-{6,16}:{1,4} {14,}\| ran [\d.]+ ms, waited (0\.9\d s|1\.\d\d s|\d{3} ms)/);
+  assert.match(
+    row("Task-1 (eat)"),
+    /^Task-1 \(eat\)\s+\|:-{25,}:{1,4}\| ran [\d.]+ ms, waited (2\.9|3\.\d)\d s/,
+  );
+  assert.match(
+    row("Task-2 (play)"),
+    /^Task-2 \(play\)\s+\|:-{6,16}:{1,4} {14,}\| ran [\d.]+ ms, waited (0\.9\d s|1\.\d\d s|\d{3} ms)/,
+  );
   assert.match(row("MainTask"), /^MainTask\s+\|[:#]-+[:#]+\|/);
   assert.match(lines.at(-2) ?? "", /\|0 s\s+\|1 s\s+\|2 s\s+\|3 s/);
 });
 
 test("XIECHENG_TIMELINE=1 with the preload turns it on for any program", async () => {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1", XIECHENG_TIMELINE: "1", NO_DETECTOR: "1" };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NO_COLOR: "1",
+    XIECHENG_TIMELINE: "1",
+    NO_DETECTOR: "1",
+  };
   delete env.FORCE_COLOR;
-  const { stderr } = await run(process.execPath, ["--import", "tsx", "--import", "./examples/support/preload.ts", "test/fixtures/hog.ts", "block", "300"], { env, timeout: 60_000 });
+  const { stderr } = await run(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      "--import",
+      "./examples/support/preload.ts",
+      "test/fixtures/hog.ts",
+      "block",
+      "300",
+    ],
+    { env, timeout: 60_000 },
+  );
   const lines = stderr.split("\n");
   assert.match(lines[1] ?? "", /^timeline: 3 lanes on one thread, /, stderr);
   // The hog holds the thread for 300 ms: a solid run in its lane, and
   // the ticker's lane shows the same stretch as due-but-frozen.
-  assert.match(lines.find((l) => /\(hog\) /.test(l)) ?? "", /#{4,}.*\| ran \d{3} ms/);
-  assert.match(lines.find((l) => /\(ticker\) /.test(l)) ?? "", /!{4,}.*, late \d{3} ms$/);
+  assert.match(
+    lines.find((l) => /\(hog\) /.test(l)) ?? "",
+    /#{4,}.*\| ran \d{3} ms/,
+  );
+  assert.match(
+    lines.find((l) => /\(ticker\) /.test(l)) ?? "",
+    /!{4,}.*, late \d{3} ms$/,
+  );
 });

@@ -1,6 +1,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { join, sleep, spawn, Timeout, TimeoutError, withTimeout } from "../lib/index.ts";
+import {
+  join,
+  sleep,
+  spawn,
+  Timeout,
+  TimeoutError,
+  withTimeout,
+} from "../lib/index.ts";
 
 test("a started Timeout interrupts the task's wait with its own TimeoutError", async () => {
   const t0 = performance.now();
@@ -43,26 +50,43 @@ test("a Timeout only interrupts the task that started it", async () => {
     await sleep(80);
     otherDone = true;
   });
-  await assert.rejects(withTimeout(20, () => sleep(1000)), TimeoutError);
+  await assert.rejects(
+    withTimeout(20, () => sleep(1000)),
+    TimeoutError,
+  );
   await join(other);
   assert.equal(otherDone, true);
 });
 
 test("withTimeout returns the value when fast enough, and works inside tasks", async () => {
-  assert.equal(await withTimeout(1000, async () => {
-    await sleep(5);
-    return "ok";
-  }), "ok");
-  const task = spawn(() => withTimeout(20, () => sleep(1000)).catch((e: unknown) => (e as Error).name));
+  assert.equal(
+    await withTimeout(1000, async () => {
+      await sleep(5);
+      return "ok";
+    }),
+    "ok",
+  );
+  const task = spawn(() =>
+    withTimeout(20, () => sleep(1000)).catch((e: unknown) => (e as Error).name),
+  );
   await join(task);
   assert.equal(task.value, "TimeoutError");
 });
 
 test("bad arguments throw a TypeError", async () => {
-  assert.throws(() => new Timeout(-1), { name: "TypeError", message: /`ms`.*got `-1`/ });
+  assert.throws(() => new Timeout(-1), {
+    name: "TypeError",
+    message: /`ms`.*got `-1`/,
+  });
   // Thrown at once, like every other bad input (not a rejected Promise).
-  assert.throws(() => withTimeout(10, 5 as unknown as () => void), { name: "TypeError", message: "Expected `fn` to be a function, got `5`" });
-  assert.throws(() => withTimeout(-1, () => sleep(1)), { name: "TypeError", message: /`ms`.*got `-1`/ });
+  assert.throws(() => withTimeout(10, 5 as unknown as () => void), {
+    name: "TypeError",
+    message: "Expected `fn` to be a function, got `5`",
+  });
+  assert.throws(() => withTimeout(-1, () => sleep(1)), {
+    name: "TypeError",
+    message: /`ms`.*got `-1`/,
+  });
 });
 
 test("a withTimeout in a plain callback interrupts only its own work, not main's wait", async () => {
@@ -82,7 +106,14 @@ test("a withTimeout in a plain callback interrupts only its own work, not main's
 });
 
 test("a Timeout as long as the work lets the work finish, as in gevent", async () => {
-  const tasks = Array.from({ length: 10 }, () => spawn(() => withTimeout(50, () => sleep(50)).then(() => "done", (e: Error) => e.name)));
+  const tasks = Array.from({ length: 10 }, () =>
+    spawn(() =>
+      withTimeout(50, () => sleep(50)).then(
+        () => "done",
+        (e: Error) => e.name,
+      ),
+    ),
+  );
   for (const t of tasks) assert.equal(await t.get(), "done");
 });
 
@@ -105,16 +136,26 @@ test("a Timeout.start in a plain callback covers the callback's own waits, not m
 
 test("withTimeout over Promise.all: a sleep due with the Timeout ends, the longer wait is interrupted on time", async () => {
   const t0 = performance.now();
-  const result = await withTimeout(100, () => Promise.all([sleep(100), sleep(2000)])).catch((e: Error) => e.name);
+  const result = await withTimeout(100, () =>
+    Promise.all([sleep(100), sleep(2000)]),
+  ).catch((e: Error) => e.name);
   assert.equal(result, "TimeoutError");
-  assert.ok(performance.now() - t0 < 1500, `took ${Math.round(performance.now() - t0)} ms`);
+  assert.ok(
+    performance.now() - t0 < 1500,
+    `took ${Math.round(performance.now() - t0)} ms`,
+  );
 });
 
 test("Timeouts started and cancelled in a loop do not nest without end", async () => {
   const { currentScope } = await import("../lib/wait.ts");
   const depth = () => {
     let n = 0;
-    for (let s: { parent: unknown } | undefined = currentScope(); s; s = s.parent as typeof s) n++;
+    for (
+      let s: { parent: unknown } | undefined = currentScope();
+      s;
+      s = s.parent as typeof s
+    )
+      n++;
     return n;
   };
   const task = spawn(async () => {

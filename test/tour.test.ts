@@ -14,10 +14,16 @@ import { promisify } from "node:util";
 const run = promisify(execFile);
 const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1" };
 delete env.FORCE_COLOR; // (an empty FORCE_COLOR makes Node warn that NO_COLOR is ignored)
-const tour = (...args: string[]) => [process.execPath, ["--import", "tsx", "scripts/tour.ts", ...args]] as const;
+const tour = (...args: string[]) =>
+  [process.execPath, ["--import", "tsx", "scripts/tour.ts", ...args]] as const;
 
-const files = readdirSync("examples").filter((f) => /^\d\d-[a-z0-9-]+\.ts$/.test(f)).sort();
-const titles = files.map((f) => /\n \* @title (.+)\n/.exec(readFileSync(`examples/${f}`, "utf8"))?.[1] ?? f);
+const files = readdirSync("examples")
+  .filter((f) => /^\d\d-[a-z0-9-]+\.ts$/.test(f))
+  .sort();
+const titles = files.map(
+  (f) =>
+    /\n \* @title (.+)\n/.exec(readFileSync(`examples/${f}`, "utf8"))?.[1] ?? f,
+);
 const server = files.find((f) => /^\d\d-(.*-)?server\.ts$/.test(f));
 const clients = files.filter((f) => /^\d\d-(.*-)?client\.ts$/.test(f));
 
@@ -32,8 +38,11 @@ function processes(): { pid: number; ppid: number; pgrp: number }[] {
       continue; // gone meanwhile
     }
     // pid (comm) state ppid pgrp ...: comm may hold spaces, so cut at the last ")".
-    const [state, ppid, pgrp] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    if (state !== "Z") out.push({ pid: Number(pid), ppid: Number(ppid), pgrp: Number(pgrp) });
+    const [state, ppid, pgrp] = stat
+      .slice(stat.lastIndexOf(")") + 2)
+      .split(" ");
+    if (state !== "Z")
+      out.push({ pid: Number(pid), ppid: Number(ppid), pgrp: Number(pgrp) });
   }
   return out;
 }
@@ -45,11 +54,19 @@ function processes(): { pid: number; ppid: number; pgrp: number }[] {
 function tourGroups(pid: number): number[] {
   const all = processes();
   const mine = new Set([pid]);
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
-    for (const p of all) if (mine.has(p.ppid) && !mine.has(p.pid)) (mine.add(p.pid), (grew = true));
+    for (const p of all)
+      if (mine.has(p.ppid) && !mine.has(p.pid)) {
+        mine.add(p.pid);
+        grew = true;
+      }
   }
-  return [...new Set(all.filter((p) => mine.has(p.pid) || p.pgrp === pid).map((p) => p.pgrp))];
+  return [
+    ...new Set(
+      all.filter((p) => mine.has(p.pid) || p.pgrp === pid).map((p) => p.pgrp),
+    ),
+  ];
 }
 
 /** The live (non-zombie) processes whose process group is one of `pgids`. */
@@ -59,7 +76,9 @@ function groupMembers(...pgids: number[]): string[] {
     if (pgids.includes(pgrp)) {
       let cmd = "";
       try {
-        cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ").slice(0, 120);
+        cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8")
+          .replaceAll("\0", " ")
+          .slice(0, 120);
       } catch {}
       out.push(`${pid} ${cmd}`);
     }
@@ -67,49 +86,89 @@ function groupMembers(...pgids: number[]): string[] {
   return out;
 }
 
-async function waitUntil(what: string, ok: () => boolean, ms: number): Promise<void> {
+async function waitUntil(
+  what: string,
+  ok: () => boolean,
+  ms: number,
+): Promise<void> {
   const end = Date.now() + ms;
   while (!ok()) {
-    if (Date.now() > end) assert.fail(`timed out after ${ms} ms waiting for: ${what}`);
+    if (Date.now() > end)
+      assert.fail(`timed out after ${ms} ms waiting for: ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
 
 /** Starts a tour in its own process group and collects its output. */
-function startTour(args: string[]): { child: ChildProcess; out: () => string; exit: Promise<[number | null, string | null]> } {
+function startTour(args: string[]): {
+  child: ChildProcess;
+  out: () => string;
+  exit: Promise<[number | null, string | null]>;
+} {
   const [bin, argv] = tour(...args);
-  const child = spawn(bin, argv, { detached: true, env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(bin, argv, {
+    detached: true,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let text = "";
   child.stdout!.on("data", (d: Buffer) => (text += d.toString()));
   child.stderr!.on("data", (d: Buffer) => (text += d.toString()));
-  const exit = new Promise<[number | null, string | null]>((resolve) => child.on("exit", (code, sig) => resolve([code, sig])));
+  const exit = new Promise<[number | null, string | null]>((resolve) =>
+    child.on("exit", (code, sig) => resolve([code, sig])),
+  );
   return { child, out: () => text, exit };
 }
 
 /** Which tour to interrupt: the socket section if there is one, else the first example. */
-const midTour = server ? ["--only", [server, ...clients].map((f) => f.slice(0, 2)).join(","), "--duration", "20"] : ["--only", "01"];
+const midTour = server
+  ? [
+      "--only",
+      [server, ...clients].map((f) => f.slice(0, 2)).join(","),
+      "--duration",
+      "20",
+    ]
+  : ["--only", "01"];
 /** The line after which examples are running (the client's card, or the first card). */
-const runningMarker = server && clients[0] ? new RegExp(`\\$ npx tsx examples/${clients[0]} `) : /\$ npx tsx examples\/01-/;
+const runningMarker =
+  server && clients[0]
+    ? new RegExp(`\\$ npx tsx examples/${clients[0]} `)
+    : /\$ npx tsx examples\/01-/;
 
 /** Interrupts a tour mid-run with `how`, then checks that nothing is left. */
-async function interrupt(how: (pid: number) => void): Promise<{ code: number | null; signal: string | null; out: string }> {
+async function interrupt(
+  how: (pid: number) => void,
+): Promise<{ code: number | null; signal: string | null; out: string }> {
   const t = startTour(midTour);
   const pid = t.child.pid!;
   try {
-    await waitUntil("the examples to start", () => runningMarker.test(t.out()), 60_000);
+    await waitUntil(
+      "the examples to start",
+      () => runningMarker.test(t.out()),
+      60_000,
+    );
     const port = /listening on 127\.0\.0\.1:(\d+)/.exec(t.out())?.[1];
     await new Promise((r) => setTimeout(r, 800)); // let them get going
     const groups = tourGroups(pid);
     const before = groupMembers(...groups);
-    assert.ok(before.length >= 2, `expected the tour and an example running, got:\n${before.join("\n")}`);
+    assert.ok(
+      before.length >= 2,
+      `expected the tour and an example running, got:\n${before.join("\n")}`,
+    );
     for (const f of server ? [server, clients[0]!] : ["01-"]) {
       // The example itself, not only its guard (whose command line names it too).
-      const itself = before.some((p) => p.includes(`examples/${f}`) && !/ -e /.test(p));
+      const itself = before.some(
+        (p) => p.includes(`examples/${f}`) && !/ -e /.test(p),
+      );
       assert.ok(itself, `${f} is not running:\n${before.join("\n")}`);
     }
     how(pid);
     const [code, signal] = await t.exit;
-    await waitUntil(`no process left in the tour's groups:\n${groupMembers(...groups).join("\n")}`, () => groupMembers(...groups).length === 0, 15_000);
+    await waitUntil(
+      `no process left in the tour's groups:\n${groupMembers(...groups).join("\n")}`,
+      () => groupMembers(...groups).length === 0,
+      15_000,
+    );
     if (port) {
       // The server is gone: its port refuses connections.
       const refused = await new Promise<boolean>((resolve) => {
@@ -117,7 +176,10 @@ async function interrupt(how: (pid: number) => void): Promise<{ code: number | n
         s.on("connect", () => (s.destroy(), resolve(false)));
         s.on("error", () => resolve(true));
       });
-      assert.ok(refused, `the server still accepts connections on port ${port}`);
+      assert.ok(
+        refused,
+        `the server still accepts connections on port ${port}`,
+      );
     }
     return { code, signal, out: t.out() };
   } finally {
@@ -136,15 +198,25 @@ test("tour --help prints usage; a bad option or --only exits 2 with one line", a
   const [bin, argv] = tour("--help");
   const help = await run(bin, argv, { env });
   assert.match(help.stdout, /^Usage: /);
-  for (const flag of ["--only", "--list", "--no-pause", "--runtime"]) assert.ok(help.stdout.includes(flag), `--help misses ${flag}`);
-  for (const bad of [["--bogus"], ["--only", "99"], ["--runtime", "python"], ["--duration", "x"]]) {
+  for (const flag of ["--only", "--list", "--no-pause", "--runtime"])
+    assert.ok(help.stdout.includes(flag), `--help misses ${flag}`);
+  for (const bad of [
+    ["--bogus"],
+    ["--only", "99"],
+    ["--runtime", "python"],
+    ["--duration", "x"],
+  ]) {
     const [b, a] = tour(...bad);
     const err = await run(b, a, { env }).then(
       () => assert.fail(`${bad.join(" ")} should fail`),
       (e: { code: number; stderr: string }) => e,
     );
     assert.equal(err.code, 2, bad.join(" "));
-    assert.equal(err.stderr.trim().split("\n").length, 1, `one line expected, got: ${err.stderr}`);
+    assert.equal(
+      err.stderr.trim().split("\n").length,
+      1,
+      `one line expected, got: ${err.stderr}`,
+    );
     assert.doesNotMatch(err.stderr, /\n\s+at /);
   }
 });
@@ -155,100 +227,194 @@ test("tour --list names every example in order; --only selects", async () => {
   let at = -1;
   for (const [i, f] of files.entries()) {
     const pos = stdout.indexOf(`${f.slice(0, 2)}  ${titles[i]}`);
-    assert.ok(pos > at, `--list shows ${f} out of order or not at all:\n${stdout}`);
+    assert.ok(
+      pos > at,
+      `--list shows ${f} out of order or not at all:\n${stdout}`,
+    );
     at = pos;
   }
   const [b2, a2] = tour("--list", "--only", files[0]!.slice(0, 2));
   const only = await run(b2, a2, { env });
   assert.ok(only.stdout.includes(titles[0]!));
-  if (files.length > 1) assert.ok(!only.stdout.includes(`${files[1]!.slice(0, 2)}  `));
+  if (files.length > 1)
+    assert.ok(!only.stdout.includes(`${files[1]!.slice(0, 2)}  `));
 });
 
-test("the tour runs every example straight through when not on a terminal, exit 0", { timeout: 180_000 }, async () => {
-  // Neither NO_COLOR nor FORCE_COLOR: the examples and the tour must
-  // see the pipe and print no colour by themselves.
-  const piped = { ...process.env };
-  delete piped.NO_COLOR;
-  delete piped.FORCE_COLOR;
-  const [bin, argv] = tour("--quick");
-  const { stdout, stderr } = await run(bin, argv, { env: piped, timeout: 170_000, maxBuffer: 32 * 1024 * 1024 });
-  assert.ok(!stdout.includes("\x1b[") && !stderr.includes("\x1b["), "colour codes in a pipe");
-  // A title card for every example, in order, each passed.
-  let at = -1;
-  for (const [i, f] of files.entries()) {
-    const pos = stdout.indexOf(`  ${f.slice(0, -3)}  ${titles[i]}`);
-    assert.ok(pos > at, `no title card for ${f} (or out of order)`);
-    at = pos;
-    assert.ok(stdout.includes(`✓ ${f.slice(0, -3)}\n`), `${f} did not pass:\n${stdout.slice(-3000)}`);
-  }
-  // The note's section, in Chinese and then in English.
-  assert.match(stdout, /\nnote {2}一、协程\n {6}Part 1: Coroutines \(/);
-  assert.match(stdout, new RegExp(`tour done: ${files.length} of ${files.length} steps, all passed\\n$`));
-  if (server) {
-    assert.match(stdout, new RegExp(`\\[${server.slice(0, -3)}\\] listening on 127\\.0\\.0\\.1:\\d+`));
-    assert.match(stdout, /--port \d+ --duration 1\n/);
-  }
-});
+test(
+  "the tour runs every example straight through when not on a terminal, exit 0",
+  { timeout: 180_000 },
+  async () => {
+    // Neither NO_COLOR nor FORCE_COLOR: the examples and the tour must
+    // see the pipe and print no colour by themselves.
+    const piped = { ...process.env };
+    delete piped.NO_COLOR;
+    delete piped.FORCE_COLOR;
+    const [bin, argv] = tour("--quick");
+    const { stdout, stderr } = await run(bin, argv, {
+      env: piped,
+      timeout: 170_000,
+      maxBuffer: 32 * 1024 * 1024,
+    });
+    assert.ok(
+      !stdout.includes("\x1b[") && !stderr.includes("\x1b["),
+      "colour codes in a pipe",
+    );
+    // A title card for every example, in order, each passed.
+    let at = -1;
+    for (const [i, f] of files.entries()) {
+      const pos = stdout.indexOf(`  ${f.slice(0, -3)}  ${titles[i]}`);
+      assert.ok(pos > at, `no title card for ${f} (or out of order)`);
+      at = pos;
+      assert.ok(
+        stdout.includes(`✓ ${f.slice(0, -3)}\n`),
+        `${f} did not pass:\n${stdout.slice(-3000)}`,
+      );
+    }
+    // The note's section, in Chinese and then in English.
+    assert.match(stdout, /\nnote {2}一、协程\n {6}Part 1: Coroutines \(/);
+    assert.match(
+      stdout,
+      new RegExp(
+        `tour done: ${files.length} of ${files.length} steps, all passed\\n$`,
+      ),
+    );
+    if (server) {
+      assert.match(
+        stdout,
+        new RegExp(
+          `\\[${server.slice(0, -3)}\\] listening on 127\\.0\\.0\\.1:\\d+`,
+        ),
+      );
+      assert.match(stdout, /--port \d+ --duration 1\n/);
+    }
+  },
+);
 
-test("SIGINT to the tour alone mid-run: it stops every example, exit 130", { timeout: 120_000 }, async () => {
-  const r = await interrupt((pid) => process.kill(pid, "SIGINT"));
-  assert.equal(r.code, 130, r.out);
-  assert.match(r.out, /tour stopped \(SIGINT\)/);
-});
+test(
+  "SIGINT to the tour alone mid-run: it stops every example, exit 130",
+  { timeout: 120_000 },
+  async () => {
+    const r = await interrupt((pid) => process.kill(pid, "SIGINT"));
+    assert.equal(r.code, 130, r.out);
+    assert.match(r.out, /tour stopped \(SIGINT\)/);
+  },
+);
 
-test("Ctrl-C in a terminal (SIGINT to the whole group) leaves no process, exit 130", { timeout: 120_000 }, async () => {
-  const r = await interrupt((pid) => process.kill(-pid, "SIGINT"));
-  assert.equal(r.code, 130, r.out);
-  if (server) {
-    // The server runs in its own group: Ctrl-C stops the client, which
-    // reports its summary, and only then does the tour stop the server.
-    assert.doesNotMatch(r.out, /ECONNRESET|went away|closed by the server/, r.out);
-  }
-});
+test(
+  "Ctrl-C in a terminal (SIGINT to the whole group) leaves no process, exit 130",
+  { timeout: 120_000 },
+  async () => {
+    const r = await interrupt((pid) => process.kill(-pid, "SIGINT"));
+    assert.equal(r.code, 130, r.out);
+    if (server) {
+      // The server runs in its own group: Ctrl-C stops the client, which
+      // reports its summary, and only then does the tour stop the server.
+      assert.doesNotMatch(
+        r.out,
+        /ECONNRESET|went away|closed by the server/,
+        r.out,
+      );
+    }
+  },
+);
 
-test("SIGTERM to the tour: it stops every example, exit 143", { timeout: 120_000 }, async () => {
-  const r = await interrupt((pid) => process.kill(pid, "SIGTERM"));
-  assert.equal(r.code, 143, r.out);
-  assert.match(r.out, /tour stopped \(SIGTERM\)/);
-});
+test(
+  "SIGTERM to the tour: it stops every example, exit 143",
+  { timeout: 120_000 },
+  async () => {
+    const r = await interrupt((pid) => process.kill(pid, "SIGTERM"));
+    assert.equal(r.code, 143, r.out);
+    assert.match(r.out, /tour stopped \(SIGTERM\)/);
+  },
+);
 
-test("kill -9 of the tour: the guards still stop the examples", { timeout: 120_000 }, async () => {
-  const r = await interrupt((pid) => process.kill(pid, "SIGKILL"));
-  assert.equal(r.signal, "SIGKILL");
-});
+test(
+  "kill -9 of the tour: the guards still stop the examples",
+  { timeout: 120_000 },
+  async () => {
+    const r = await interrupt((pid) => process.kill(pid, "SIGKILL"));
+    assert.equal(r.signal, "SIGKILL");
+  },
+);
 
-test("the socket section runs on Deno and Bun too (server in the background, client against it)", { skip: !server && "no server example", timeout: 120_000 }, async () => {
-  const only = [server!, ...clients].map((f) => f.slice(0, 2)).join(",");
-  await Promise.all(
-    (["deno", "bun"] as const).map(async (runtime) => {
-      const [bin, argv] = tour("--runtime", runtime, "--only", only, "--quick");
-      const { stdout } = await run(bin, argv, { env, timeout: 110_000, maxBuffer: 32 * 1024 * 1024 });
-      assert.match(stdout, new RegExp(`the demo tour \\(\\d+ steps?, on ${runtime} `), stdout.slice(0, 300));
-      assert.match(stdout, /listening on 127\.0\.0\.1:\d+/);
-      // The card shows a command that runs after npm ci (the dev dependency's bin, via npx).
-      const typed = runtime === "deno" ? "npx deno run -A" : "npx bun";
-      for (const f of clients) assert.ok(stdout.includes(`$ ${typed} examples/${f} `), stdout.slice(0, 2000));
-      for (const f of [server!, ...clients]) assert.ok(stdout.includes(`✓ ${f.slice(0, -3)}\n`), `${f} on ${runtime}:\n${stdout.slice(-2000)}`);
-      assert.match(stdout, /all passed\n$/);
-    }),
-  );
-});
+test(
+  "the socket section runs on Deno and Bun too (server in the background, client against it)",
+  { skip: !server && "no server example", timeout: 120_000 },
+  async () => {
+    const only = [server!, ...clients].map((f) => f.slice(0, 2)).join(",");
+    await Promise.all(
+      (["deno", "bun"] as const).map(async (runtime) => {
+        const [bin, argv] = tour(
+          "--runtime",
+          runtime,
+          "--only",
+          only,
+          "--quick",
+        );
+        const { stdout } = await run(bin, argv, {
+          env,
+          timeout: 110_000,
+          maxBuffer: 32 * 1024 * 1024,
+        });
+        assert.match(
+          stdout,
+          new RegExp(`the demo tour \\(\\d+ steps?, on ${runtime} `),
+          stdout.slice(0, 300),
+        );
+        assert.match(stdout, /listening on 127\.0\.0\.1:\d+/);
+        // The card shows a command that runs after npm ci (the dev dependency's bin, via npx).
+        const typed = runtime === "deno" ? "npx deno run -A" : "npx bun";
+        for (const f of clients)
+          assert.ok(
+            stdout.includes(`$ ${typed} examples/${f} `),
+            stdout.slice(0, 2000),
+          );
+        for (const f of [server!, ...clients])
+          assert.ok(
+            stdout.includes(`✓ ${f.slice(0, -3)}\n`),
+            `${f} on ${runtime}:\n${stdout.slice(-2000)}`,
+          );
+        assert.match(stdout, /all passed\n$/);
+      }),
+    );
+  },
+);
 
-test("tour --timeline passes --timeline on to the examples", { timeout: 60_000 }, async () => {
-  const [bin, argv] = tour("--only", files[0]!.slice(0, 2), "--timeline");
-  const { stdout, stderr } = await run(bin, argv, { env, timeout: 50_000 });
-  assert.ok(stdout.includes(`examples/${files[0]} --timeline\n`), "the card shows the flag");
-  assert.match(stderr, /^timeline: \d+ lanes? on one thread/m, `no timeline drawn:\n${stderr}`);
-  assert.match(stderr, /^Task-1 /m);
-  // Not for the switch-cost benchmark: its timeline would hit the recording cap.
-  const bench = files.find((f) => /-switch-cost\.ts$/.test(f));
-  if (bench) {
-    const [bin2, argv2] = tour("--only", bench.slice(0, 2), "--timeline", "--no-pause");
-    const r = await run(bin2, argv2, { env, timeout: 50_000 });
-    assert.ok(r.stdout.includes(`examples/${bench}\n`) && !r.stdout.includes("--timeline"), r.stdout);
-    assert.doesNotMatch(r.stderr, /^timeline: /m, r.stderr);
-  }
-});
+test(
+  "tour --timeline passes --timeline on to the examples",
+  { timeout: 60_000 },
+  async () => {
+    const [bin, argv] = tour("--only", files[0]!.slice(0, 2), "--timeline");
+    const { stdout, stderr } = await run(bin, argv, { env, timeout: 50_000 });
+    assert.ok(
+      stdout.includes(`examples/${files[0]} --timeline\n`),
+      "the card shows the flag",
+    );
+    assert.match(
+      stderr,
+      /^timeline: \d+ lanes? on one thread/m,
+      `no timeline drawn:\n${stderr}`,
+    );
+    assert.match(stderr, /^Task-1 /m);
+    // Not for the switch-cost benchmark: its timeline would hit the recording cap.
+    const bench = files.find((f) => /-switch-cost\.ts$/.test(f));
+    if (bench) {
+      const [bin2, argv2] = tour(
+        "--only",
+        bench.slice(0, 2),
+        "--timeline",
+        "--no-pause",
+      );
+      const r = await run(bin2, argv2, { env, timeout: 50_000 });
+      assert.ok(
+        r.stdout.includes(`examples/${bench}\n`) &&
+          !r.stdout.includes("--timeline"),
+        r.stdout,
+      );
+      assert.doesNotMatch(r.stderr, /^timeline: /m, r.stderr);
+    }
+  },
+);
 
 // `script` (util-linux) gives the tour a terminal, so it waits for Enter.
 const hasScript = (() => {
@@ -259,63 +425,108 @@ const hasScript = (() => {
   }
 })();
 
-test("on a terminal the tour waits for Enter before each step", { skip: !hasScript && "needs util-linux script", timeout: 60_000 }, async () => {
-  const first = files[0]!;
-  const cmd = `${process.execPath} --import tsx scripts/tour.ts --only ${first.slice(0, 2)}`;
-  const child = spawn("script", ["-qfec", cmd, "/dev/null"], { env: { ...env, TERM: "xterm" }, stdio: ["pipe", "pipe", "pipe"] });
-  let out = "";
-  child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
-  const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  try {
-    await waitUntil("the Enter prompt", () => out.includes("Press Enter"), 30_000);
-    await new Promise((r) => setTimeout(r, 1500));
-    assert.ok(!out.includes(`✓ ${first.slice(0, -3)}`) && !/\n(Main|Task)/.test(out), `the step ran without Enter:\n${out}`);
-    child.stdin!.write("\r");
-    await waitUntil("the end of the tour", () => out.includes("tour done"), 40_000);
-    assert.ok(out.includes(`✓ ${first.slice(0, -3)}`), out);
-    assert.equal(await exit, 0);
-  } finally {
-    child.kill("SIGKILL");
-  }
-});
-
-test("a failing step is reported, the tour goes on, and it exits 1", { timeout: 60_000 }, async () => {
-  // A scratch project beside the real one: the real lib and scripts, and
-  // tiny examples, one of which fails and one a server that dies at once.
-  const { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } = await import("node:fs");
-  const { tmpdir } = await import("node:os");
-  const { join, resolve } = await import("node:path");
-  const dir = mkdtempSync(join(tmpdir(), "tour-"));
-  try {
-    for (const d of ["lib", "scripts"]) cpSync(d, join(dir, d), { recursive: true });
-    symlinkSync(resolve("node_modules"), join(dir, "node_modules"));
-    writeFileSync(join(dir, "package.json"), JSON.stringify({ type: "module" }));
-    const example = (name: string, body: string) =>
-      writeFileSync(
-        join(dir, "examples", `${name}.ts`),
-        `/**\n * @title ${name}\n * @note 一、协程 (test)\n * @run npx tsx examples/${name}.ts\n * @output none\n *\n * A test step.\n */\n${body}\n`,
-      );
-    (await import("node:fs")).mkdirSync(join(dir, "examples"));
-    cpSync("examples/support", join(dir, "examples", "support"), { recursive: true }); // the tour's apparatus
-    example("01-fine", `console.log("fine");`);
-    example("02-fails", `console.log("about to fail"); process.exit(1);`);
-    example("03-server", `console.error("error: cannot listen"); process.exit(1);`);
-    example("04-client", `console.log("client ran");`);
-    example("05-after", `console.log("after ran");`);
-    const { stdout } = await run(process.execPath, ["--import", "tsx", join(dir, "scripts/tour.ts")], { env, timeout: 50_000 }).then(
-      () => assert.fail("the tour should exit 1"),
-      (e: { code: number; stdout: string; stderr: string }) => {
-        assert.equal(e.code, 1, e.stdout);
-        return e;
-      },
+test(
+  "on a terminal the tour waits for Enter before each step",
+  { skip: !hasScript && "needs util-linux script", timeout: 60_000 },
+  async () => {
+    const first = files[0]!;
+    const cmd = `${process.execPath} --import tsx scripts/tour.ts --only ${first.slice(0, 2)}`;
+    const child = spawn("script", ["-qfec", cmd, "/dev/null"], {
+      env: { ...env, TERM: "xterm" },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let out = "";
+    child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+    const exit = new Promise<number | null>((resolve) =>
+      child.on("exit", (code) => resolve(code)),
     );
-    assert.match(stdout, /✓ 01-fine\n/);
-    assert.match(stdout, /✗ 02-fails exited with code 1\n/);
-    assert.match(stdout, /✗ 03-server exited with code 1 before it was ready\n/);
-    assert.doesNotMatch(stdout, /client ran/, "no client without its server");
-    assert.match(stdout, /after ran\n✓ 05-after\n/, "the tour goes on after a failure");
-    assert.match(stdout, /tour done: 2 failed \(02-fails, 03-server\)\n$/);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+    try {
+      await waitUntil(
+        "the Enter prompt",
+        () => out.includes("Press Enter"),
+        30_000,
+      );
+      await new Promise((r) => setTimeout(r, 1500));
+      assert.ok(
+        !out.includes(`✓ ${first.slice(0, -3)}`) && !/\n(Main|Task)/.test(out),
+        `the step ran without Enter:\n${out}`,
+      );
+      child.stdin!.write("\r");
+      await waitUntil(
+        "the end of the tour",
+        () => out.includes("tour done"),
+        40_000,
+      );
+      assert.ok(out.includes(`✓ ${first.slice(0, -3)}`), out);
+      assert.equal(await exit, 0);
+    } finally {
+      child.kill("SIGKILL");
+    }
+  },
+);
+
+test(
+  "a failing step is reported, the tour goes on, and it exits 1",
+  { timeout: 60_000 },
+  async () => {
+    // A scratch project beside the real one: the real lib and scripts, and
+    // tiny examples, one of which fails and one a server that dies at once.
+    const { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } =
+      await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join, resolve } = await import("node:path");
+    const dir = mkdtempSync(join(tmpdir(), "tour-"));
+    try {
+      for (const d of ["lib", "scripts"])
+        cpSync(d, join(dir, d), { recursive: true });
+      symlinkSync(resolve("node_modules"), join(dir, "node_modules"));
+      writeFileSync(
+        join(dir, "package.json"),
+        JSON.stringify({ type: "module" }),
+      );
+      const example = (name: string, body: string) =>
+        writeFileSync(
+          join(dir, "examples", `${name}.ts`),
+          `/**\n * @title ${name}\n * @note 一、协程 (test)\n * @run npx tsx examples/${name}.ts\n * @output none\n *\n * A test step.\n */\n${body}\n`,
+        );
+      (await import("node:fs")).mkdirSync(join(dir, "examples"));
+      cpSync("examples/support", join(dir, "examples", "support"), {
+        recursive: true,
+      }); // the tour's apparatus
+      example("01-fine", `console.log("fine");`);
+      example("02-fails", `console.log("about to fail"); process.exit(1);`);
+      example(
+        "03-server",
+        `console.error("error: cannot listen"); process.exit(1);`,
+      );
+      example("04-client", `console.log("client ran");`);
+      example("05-after", `console.log("after ran");`);
+      const { stdout } = await run(
+        process.execPath,
+        ["--import", "tsx", join(dir, "scripts/tour.ts")],
+        { env, timeout: 50_000 },
+      ).then(
+        () => assert.fail("the tour should exit 1"),
+        (e: { code: number; stdout: string; stderr: string }) => {
+          assert.equal(e.code, 1, e.stdout);
+          return e;
+        },
+      );
+      assert.match(stdout, /✓ 01-fine\n/);
+      assert.match(stdout, /✗ 02-fails exited with code 1\n/);
+      assert.match(
+        stdout,
+        /✗ 03-server exited with code 1 before it was ready\n/,
+      );
+      assert.doesNotMatch(stdout, /client ran/, "no client without its server");
+      assert.match(
+        stdout,
+        /after ran\n✓ 05-after\n/,
+        "the tour goes on after a failure",
+      );
+      assert.match(stdout, /tour done: 2 failed \(02-fails, 03-server\)\n$/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);

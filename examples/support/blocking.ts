@@ -75,7 +75,8 @@ let stopCurrent: (() => void) | undefined;
 export function detectBlocking(options: BlockingOptions = {}): () => void {
   const threshold = options.thresholdMs ?? 100;
   checkMs(threshold, "thresholdMs");
-  if (threshold === 0) throw new TypeError("Expected `thresholdMs` to be more than 0 ms, got `0`");
+  if (threshold === 0)
+    throw new TypeError("Expected `thresholdMs` to be more than 0 ms, got `0`");
   stopCurrent?.();
   const color = useColor(process.stderr);
   const tag = paint("[blocking]", "yellow", color);
@@ -89,12 +90,19 @@ export function detectBlocking(options: BlockingOptions = {}): () => void {
 
   let watcher: Worker | undefined;
   try {
-    watcher = new Worker(WATCHER, { eval: true, execArgv: [], workerData: { sab, threshold, tag } });
+    watcher = new Worker(WATCHER, {
+      eval: true,
+      execArgv: [],
+      workerData: { sab, threshold, tag },
+    });
     watcher.unref();
     watcher.on("error", () => undefined);
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
-    writeSync(2, `${tag} no watcher thread here (${why}): blocks are reported only once they end\n`);
+    writeSync(
+      2,
+      `${tag} no watcher thread here (${why}): blocks are reported only once they end\n`,
+    );
   }
 
   // Who holds the thread, since when; when each sleeping task is due.
@@ -113,12 +121,15 @@ export function detectBlocking(options: BlockingOptions = {}): () => void {
     const block = pending;
     if (!block) return;
     pending = undefined;
-    const victims = late.filter((v) => v.at >= block.end - block.ms).sort((a, b) => b.ms - a.ms);
+    const victims = late
+      .filter((v) => v.at >= block.end - block.ms)
+      .sort((a, b) => b.ms - a.ms);
     late.length = 0;
     const items = victims.slice(0, 5).map((v) => `${v.label} +${fmt(v.ms)}`);
     if (victims.length > 5) items.push(`and ${victims.length - 5} more`);
     let text = `${tag} ${block.label} blocked the thread for ${fmt(block.ms)}\n`;
-    if (items.length === 0) text += `${tag}   no waiting task was due meanwhile\n`;
+    if (items.length === 0)
+      text += `${tag}   no waiting task was due meanwhile\n`;
     // The late wakers, packed into lines under 80 columns.
     let line = "  woke late:";
     items.forEach((item, i) => {
@@ -151,7 +162,8 @@ export function detectBlocking(options: BlockingOptions = {}): () => void {
   };
   const stopRun = (now: number) => {
     // (a block the heartbeat already reported moved runSince past it)
-    if (running && now - runSince >= threshold) noteBlock(taskLabel(running), now - runSince, now);
+    if (running && now - runSince >= threshold)
+      noteBlock(taskLabel(running), now - runSince, now);
     running = undefined;
   };
   const run = (t: Task) => {
@@ -202,7 +214,11 @@ export function detectBlocking(options: BlockingOptions = {}): () => void {
     lastBeat = now;
     stamp[0] = Math.max(stamp[0] ?? 0, now);
     if (gap >= threshold && lastEnd < now - gap) {
-      noteBlock(running ? taskLabel(running) : "code outside any task", gap, now);
+      noteBlock(
+        running ? taskLabel(running) : "code outside any task",
+        gap,
+        now,
+      );
       runSince = now;
     }
   }, period);

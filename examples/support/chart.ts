@@ -6,9 +6,12 @@
  */
 
 /** Whether to colour what goes to `stream`: FORCE_COLOR wins, then NO_COLOR, then "is it a terminal". */
-export function useColor(stream: { isTTY?: boolean } = process.stdout): boolean {
+export function useColor(
+  stream: { isTTY?: boolean } = process.stdout,
+): boolean {
   const force = process.env.FORCE_COLOR;
-  if (force !== undefined && force !== "" && force !== "0" && force !== "false") return true;
+  if (force !== undefined && force !== "" && force !== "0" && force !== "false")
+    return true;
   if (process.env.NO_COLOR) return false;
   return stream.isTTY === true;
 }
@@ -18,7 +21,16 @@ export function fancy(stream: { isTTY?: boolean } = process.stdout): boolean {
   return stream.isTTY === true;
 }
 
-const codes = { bold: 1, dim: 2, red: 31, green: 32, yellow: 33, blue: 34, magenta: 35, cyan: 36 } as const;
+const codes = {
+  bold: 1,
+  dim: 2,
+  red: 31,
+  green: 32,
+  yellow: 33,
+  blue: 34,
+  magenta: 35,
+  cyan: 36,
+} as const;
 /** A colour or style name for `paint`. */
 export type Paint = keyof typeof codes;
 
@@ -29,7 +41,6 @@ export function paint(text: string, style: Paint, on: boolean): string {
 
 /** Visible width of a string (ANSI escapes do not count). */
 export function width(text: string): number {
-  // eslint-disable-next-line no-control-regex
   return [...text.replace(/\x1b\[[0-9;]*m/g, "")].length;
 }
 
@@ -44,17 +55,25 @@ export function width(text: string): number {
  */
 export function table(rows: string[][], indent = "  "): string {
   const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, width(cell))));
+  for (const row of rows)
+    row.forEach(
+      (cell, i) => (widths[i] = Math.max(widths[i] ?? 0, width(cell))),
+    );
   const right = (rows[0] ?? []).map((h) => h.startsWith(" "));
   return rows
-    .map((row) =>
-      indent +
-      row
-        .map((cell, i) => {
-          const pad = " ".repeat((widths[i] ?? 0) - width(cell));
-          return right[i] ? pad + cell : i === row.length - 1 ? cell : cell + pad;
-        })
-        .join("  "),
+    .map(
+      (row) =>
+        indent +
+        row
+          .map((cell, i) => {
+            const pad = " ".repeat((widths[i] ?? 0) - width(cell));
+            return right[i]
+              ? pad + cell
+              : i === row.length - 1
+                ? cell
+                : cell + pad;
+          })
+          .join("  "),
     )
     .join("\n");
 }
@@ -64,9 +83,16 @@ export function table(rows: string[][], indent = "  "): string {
  * `#` in plain output, a solid block on a terminal. With `log`, the
  * length is logarithmic between `min` and `max` (both > 0).
  */
-export function bar(value: number, max: number, cells: number, options: { log?: boolean; min?: number; stream?: { isTTY?: boolean } } = {}): string {
+export function bar(
+  value: number,
+  max: number,
+  cells: number,
+  options: { log?: boolean; min?: number; stream?: { isTTY?: boolean } } = {},
+): string {
   const { log = false, min = 1, stream = process.stdout } = options;
-  let share = log ? Math.log10(Math.max(value, min) / min) / Math.log10(max / min) : value / max;
+  let share = log
+    ? Math.log10(Math.max(value, min) / min) / Math.log10(max / min)
+    : value / max;
   share = Math.min(1, Math.max(0, Number.isFinite(share) ? share : 0));
   const n = Math.max(value > 0 ? 1 : 0, Math.round(share * cells));
   return (fancy(stream) ? "█" : "#").repeat(n);

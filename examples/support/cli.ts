@@ -47,17 +47,33 @@ export function fail(message: string, code = 1): never {
  *   options: { port: { type: "string", default: "8080", help: "port" } } });
  * console.log(opts.port); // → 8080
  */
-export function cli<O extends Record<string, OptionSpec>>(spec: CliSpec<O>): Values<O> {
+export function cli<O extends Record<string, OptionSpec>>(
+  spec: CliSpec<O>,
+): Values<O> {
   // Output piped into `head` (or a closed terminal): stop quietly
   // instead of crashing with an EPIPE stack trace.
   process.stdout.on("error", (e: NodeJS.ErrnoException) => {
     if (e.code === "EPIPE") process.exit(0);
     throw e;
   });
-  const help: OptionSpec = { type: "boolean", short: "h", help: "show this help" };
-  const timeline: OptionSpec = { type: "boolean", help: "at exit, draw who ran when (chart on stderr)" };
-  const options: Record<string, OptionSpec> = { ...spec.options, timeline, help };
-  const config: Record<string, { type: "string" | "boolean"; short?: string; default?: string | boolean }> = {};
+  const help: OptionSpec = {
+    type: "boolean",
+    short: "h",
+    help: "show this help",
+  };
+  const timeline: OptionSpec = {
+    type: "boolean",
+    help: "at exit, draw who ran when (chart on stderr)",
+  };
+  const options: Record<string, OptionSpec> = {
+    ...spec.options,
+    timeline,
+    help,
+  };
+  const config: Record<
+    string,
+    { type: "string" | "boolean"; short?: string; default?: string | boolean }
+  > = {};
   for (const [name, o] of Object.entries(options)) {
     const c: (typeof config)[string] = { type: o.type };
     if (o.short) c.short = o.short;
@@ -70,26 +86,52 @@ export function cli<O extends Record<string, OptionSpec>>(spec: CliSpec<O>): Val
   const args = [...(spec.args ?? process.argv.slice(2))];
   for (let i = 0; i < args.length - 1; i++) {
     const name = /^--([^=]+)$/.exec(args[i] ?? "")?.[1];
-    if (name && options[name]?.type === "string" && /^-[\d.]/.test(args[i + 1] ?? "")) {
+    if (
+      name &&
+      options[name]?.type === "string" &&
+      /^-[\d.]/.test(args[i + 1] ?? "")
+    ) {
       args.splice(i, 2, `--${name}=${args[i + 1]}`);
     }
   }
   let values: Record<string, unknown>;
   try {
-    ({ values } = parseArgs({ args, options: config, strict: true, allowPositionals: false }));
+    ({ values } = parseArgs({
+      args,
+      options: config,
+      strict: true,
+      allowPositionals: false,
+    }));
   } catch (error) {
     // The first sentence only: one line, within 80 columns.
-    const text = error instanceof Error ? (error.message.split(/\n|\.\s/)[0] ?? "") : String(error);
+    const text =
+      error instanceof Error
+        ? (error.message.split(/\n|\.\s/)[0] ?? "")
+        : String(error);
     return fail(`${text.replace(/\.$/, "")} (try --help)`, 2);
   }
   if (values.help) {
-    const usage = spec.usage.replace(/^npx tsx (?=examples\/)/, `${runCommand()} `);
+    const usage = spec.usage.replace(
+      /^npx tsx (?=examples\/)/,
+      `${runCommand()} `,
+    );
     const about = spec.about.split("\n").flatMap((l) => wrap(l, ""));
-    const lines = [...wrap(`Usage: ${usage}`, "       "), "", ...about, "", "Options:"];
+    const lines = [
+      ...wrap(`Usage: ${usage}`, "       "),
+      "",
+      ...about,
+      "",
+      "Options:",
+    ];
     for (const [name, o] of Object.entries(options)) {
       const flag = `${o.short ? `-${o.short}, ` : "    "}--${name}${o.type === "string" ? " <value>" : ""}`;
-      const dflt = o.default !== undefined && o.type === "string" ? ` (default: ${o.default})` : "";
-      lines.push(...wrap(`  ${flag.padEnd(24)} ${o.help}${dflt}`, " ".repeat(27)));
+      const dflt =
+        o.default !== undefined && o.type === "string"
+          ? ` (default: ${o.default})`
+          : "";
+      lines.push(
+        ...wrap(`  ${flag.padEnd(24)} ${o.help}${dflt}`, " ".repeat(27)),
+      );
     }
     process.stdout.write(`${lines.join("\n")}\n`);
     process.exit(0);
@@ -130,20 +172,37 @@ export function wrap(line: string, indent: string, columns = 80): string[] {
  * Reads an integer option: exits with code 2 and a one-line hint if
  * `value` is not an integer between `min` and `max`.
  */
-export function intOption(name: string, value: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  const n = value !== undefined && /^-?\d+$/.test(value.trim()) ? Number(value) : NaN;
+export function intOption(
+  name: string,
+  value: string | undefined,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
+  const n =
+    value !== undefined && /^-?\d+$/.test(value.trim()) ? Number(value) : NaN;
   if (!Number.isSafeInteger(n) || n < min || n > max) {
-    const range = max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer from ${min} to ${max}`;
+    const range =
+      max === Number.MAX_SAFE_INTEGER
+        ? `an integer >= ${min}`
+        : `an integer from ${min} to ${max}`;
     fail(`Expected \`--${name}\` to be ${range}, got \`${value}\``, 2);
   }
   return n;
 }
 
 /** Reads a number option (e.g. seconds): exits with code 2 unless it is finite, >= `min` and <= `max`. */
-export function numberOption(name: string, value: string | undefined, min: number, max = Number.MAX_VALUE): number {
+export function numberOption(
+  name: string,
+  value: string | undefined,
+  min: number,
+  max = Number.MAX_VALUE,
+): number {
   const n = value !== undefined && value.trim() !== "" ? Number(value) : NaN;
   if (!Number.isFinite(n) || n < min || n > max) {
-    const range = max === Number.MAX_VALUE ? `a number >= ${min}` : `a number from ${min} to ${max}`;
+    const range =
+      max === Number.MAX_VALUE
+        ? `a number >= ${min}`
+        : `a number from ${min} to ${max}`;
     fail(`Expected \`--${name}\` to be ${range}, got \`${value}\``, 2);
   }
   return n;

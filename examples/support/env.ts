@@ -15,7 +15,9 @@ export function applyEnv(env: NodeJS.ProcessEnv = process.env): void {
     const raw = env.XIECHENG_BLOCKING_MS;
     const thresholdMs = raw === undefined || raw === "" ? 100 : Number(raw);
     if (!Number.isFinite(thresholdMs) || thresholdMs <= 0) {
-      process.stderr.write(`error: Expected \`XIECHENG_BLOCKING_MS\` to be a number of milliseconds > 0, got \`${raw}\` (unset it for 100 ms)\n`);
+      process.stderr.write(
+        `error: Expected \`XIECHENG_BLOCKING_MS\` to be a number of milliseconds > 0, got \`${raw}\` (unset it for 100 ms)\n`,
+      );
       process.exit(2);
     }
     detectBlocking({ thresholdMs });

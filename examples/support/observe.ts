@@ -5,16 +5,30 @@
  * added, and empties it again when the last one is removed, so that
  * nothing is paid while no observer is on.
  */
-import { type Task, type TaskObserver, setTaskObserver } from "../../lib/index.ts";
+import {
+  type Task,
+  type TaskObserver,
+  setTaskObserver,
+} from "../../lib/index.ts";
 
 const observers: TaskObserver[] = [];
 
 const fanOut: TaskObserver = {
-  spawn: (t: Task) => { for (const o of observers) o.spawn?.(t); },
-  start: (t: Task) => { for (const o of observers) o.start?.(t); },
-  park: (t: Task, ms?: number) => { for (const o of observers) o.park?.(t, ms); },
-  resume: (t: Task) => { for (const o of observers) o.resume?.(t); },
-  end: (t: Task) => { for (const o of observers) o.end?.(t); },
+  spawn: (t: Task) => {
+    for (const o of observers) o.spawn?.(t);
+  },
+  start: (t: Task) => {
+    for (const o of observers) o.start?.(t);
+  },
+  park: (t: Task, ms?: number) => {
+    for (const o of observers) o.park?.(t, ms);
+  },
+  resume: (t: Task) => {
+    for (const o of observers) o.resume?.(t);
+  },
+  end: (t: Task) => {
+    for (const o of observers) o.end?.(t);
+  },
 };
 
 /** Adds an observer of every task; returns a function that removes it. */
@@ -24,7 +38,13 @@ export function addTaskObserver(o: TaskObserver): () => void {
   return () => {
     const i = observers.indexOf(o);
     if (i >= 0) observers.splice(i, 1);
-    setTaskObserver(observers.length === 0 ? undefined : observers.length === 1 ? observers[0] : fanOut);
+    setTaskObserver(
+      observers.length === 0
+        ? undefined
+        : observers.length === 1
+          ? observers[0]
+          : fanOut,
+    );
   };
 }
 

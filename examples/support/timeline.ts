@@ -23,9 +23,16 @@ import type { Task } from "../../lib/index.ts";
 /** What a lane shows for a stretch of time. */
 export type SpanState = "run" | "wait" | "late";
 /** One stretch of a lane, in ms since the timeline started. */
-export interface Span { from: number; to: number; state: SpanState }
+export interface Span {
+  from: number;
+  to: number;
+  state: SpanState;
+}
 /** One task (or a lane marked by hand) and its spans, in time order. */
-export interface Lane { label: string; spans: Span[] }
+export interface Lane {
+  label: string;
+  spans: Span[];
+}
 
 interface Live extends Lane {
   state: "new" | "run" | "wait" | "done";
@@ -57,7 +64,12 @@ function push(l: Live, state: SpanState, from: number, to: number): void {
 }
 
 /** Closes the lane's current stretch at `t` and opens a new one. */
-function enter(l: Live, state: Live["state"], t: number, waitMs?: number): void {
+function enter(
+  l: Live,
+  state: Live["state"],
+  t: number,
+  waitMs?: number,
+): void {
   if (l.state === "run") push(l, "run", l.since, t);
   else if (l.state === "wait") {
     const due = l.due === undefined ? t : Math.min(Math.max(l.due, l.since), t);
@@ -70,7 +82,8 @@ function enter(l: Live, state: Live["state"], t: number, waitMs?: number): void 
   l.due = waitMs === undefined ? undefined : t + waitMs;
   if (state === "run") {
     // One thread: whoever ran before has stopped by now.
-    if (running && running !== l && running.state === "run") enter(running, "wait", t);
+    if (running && running !== l && running.state === "run")
+      enter(running, "wait", t);
     running = l;
   } else if (running === l) running = undefined;
 }
@@ -90,10 +103,31 @@ function lane(key: unknown, label: () => string, first: Live["state"]): Live {
 
 const observer = {
   spawn: (t: Task) => void lane(t, () => taskLabel(t), "new"),
-  start: (t: Task) => enter(lane(t, () => taskLabel(t), "new"), "run", now()),
-  park: (t: Task, waitMs?: number) => enter(lane(t, () => taskLabel(t), "run"), "wait", now(), waitMs),
-  resume: (t: Task) => enter(lane(t, () => taskLabel(t), "wait"), "run", now()),
-  end: (t: Task) => enter(lane(t, () => taskLabel(t), "run"), "done", now()),
+  start: (t: Task) =>
+    enter(
+      lane(t, () => taskLabel(t), "new"),
+      "run",
+      now(),
+    ),
+  park: (t: Task, waitMs?: number) =>
+    enter(
+      lane(t, () => taskLabel(t), "run"),
+      "wait",
+      now(),
+      waitMs,
+    ),
+  resume: (t: Task) =>
+    enter(
+      lane(t, () => taskLabel(t), "wait"),
+      "run",
+      now(),
+    ),
+  end: (t: Task) =>
+    enter(
+      lane(t, () => taskLabel(t), "run"),
+      "done",
+      now(),
+    ),
 };
 
 /**
@@ -120,7 +154,11 @@ export function startTimeline(options: { atExit?: boolean } = {}): void {
   if (options.atExit !== false && !printAtExit) {
     printAtExit = true;
     process.once("exit", () => {
-      if (stopObserving) writeSync(2, `${renderTimeline(stopTimeline(), { stream: process.stderr })}\n`);
+      if (stopObserving)
+        writeSync(
+          2,
+          `${renderTimeline(stopTimeline(), { stream: process.stderr })}\n`,
+        );
     });
   }
 }
@@ -143,9 +181,18 @@ export function timelineOn(): boolean {
  * const step = gen.next();
  * markTimeline("job", step.done ? "done" : "wait");
  */
-export function markTimeline(label: string, state: "run" | "wait" | "done", waitMs?: number): void {
+export function markTimeline(
+  label: string,
+  state: "run" | "wait" | "done",
+  waitMs?: number,
+): void {
   if (!stopObserving) return;
-  enter(lane(`lane:${label}`, () => label, "new"), state, now(), waitMs);
+  enter(
+    lane(`lane:${label}`, () => label, "new"),
+    state,
+    now(),
+    waitMs,
+  );
 }
 
 /** A finished recording: the lanes in order of first appearance. */
@@ -162,8 +209,13 @@ export function stopTimeline(): Timeline {
   const t = now();
   stopObserving?.();
   stopObserving = undefined;
-  for (const l of lanes) if (l.state === "run" || l.state === "wait") enter(l, l.state, t);
-  return { lanes: lanes.map((l) => ({ label: l.label, spans: l.spans })), totalMs: t, truncated: spanCount >= MAX_SPANS };
+  for (const l of lanes)
+    if (l.state === "run" || l.state === "wait") enter(l, l.state, t);
+  return {
+    lanes: lanes.map((l) => ({ label: l.label, spans: l.spans })),
+    totalMs: t,
+    truncated: spanCount >= MAX_SPANS,
+  };
 }
 
 /** Options of `renderTimeline`. */
@@ -185,27 +237,53 @@ type Cell = SpanState | "brief" | " ";
  * run stays visible without looking like a long one); otherwise late
  * beats waiting. The figures at the right are the exact sums.
  */
-export function renderTimeline(tl: Timeline, options: RenderOptions = {}): string {
+export function renderTimeline(
+  tl: Timeline,
+  options: RenderOptions = {},
+): string {
   const stream = options.stream ?? process.stderr;
   const color = useColor(stream);
   const blocks = fancy(stream);
   const maxLanes = options.maxLanes ?? 16;
-  const shown = tl.lanes.length > maxLanes ? tl.lanes.slice(0, maxLanes - 1) : tl.lanes;
+  const shown =
+    tl.lanes.length > maxLanes ? tl.lanes.slice(0, maxLanes - 1) : tl.lanes;
   const labelW = Math.max(4, ...shown.map((l) => l.label.length));
   // The figures at the right of each lane, known before the chart's width.
   const sums = shown.map((l) => {
     const sum = { run: 0, wait: 0, late: 0 };
     for (const s of l.spans) sum[s.state] += s.to - s.from;
     const late = sum.late >= 0.05 ? `, late ${ms(sum.late)}` : "";
-    return { text: ` ran ${ms(sum.run)}, waited ${ms(sum.wait)}${late}`, late: sum.late >= 0.05 };
+    return {
+      text: ` ran ${ms(sum.run)}, waited ${ms(sum.wait)}${late}`,
+      late: sum.late >= 0.05,
+    };
   });
   // Fit the screen: the terminal's width, or 80 columns off a terminal.
   const screen = (stream.isTTY && stream.columns) || 80;
-  const cols = options.width ?? Math.max(10, Math.min(100, screen - 1 - labelW - 3 - Math.max(0, ...sums.map((s) => s.text.length))));
+  const cols =
+    options.width ??
+    Math.max(
+      10,
+      Math.min(
+        100,
+        screen -
+          1 -
+          labelW -
+          3 -
+          Math.max(0, ...sums.map((s) => s.text.length)),
+      ),
+    );
   const total = Math.max(tl.totalMs, 1);
   const colMs = total / cols;
-  const chars = blocks ? { run: "█", brief: "┊", wait: "─", late: "▒" } : { run: "#", brief: ":", wait: "-", late: "!" };
-  const styles = { run: "green", brief: "green", wait: "dim", late: "red" } as const;
+  const chars = blocks
+    ? { run: "█", brief: "┊", wait: "─", late: "▒" }
+    : { run: "#", brief: ":", wait: "-", late: "!" };
+  const styles = {
+    run: "green",
+    brief: "green",
+    wait: "dim",
+    late: "red",
+  } as const;
   const glyph = {
     run: paint(chars.run, "green", color),
     brief: paint(chars.brief, "green", color),
@@ -217,13 +295,18 @@ export function renderTimeline(tl: Timeline, options: RenderOptions = {}): strin
   const lines = [head, legend];
   for (const [i, l] of shown.entries()) {
     // Time spent in each state within each column (a span touches at least one).
-    const time = { run: new Array<number>(cols).fill(0), wait: new Array<number>(cols).fill(0), late: new Array<number>(cols).fill(0) };
+    const time = {
+      run: new Array<number>(cols).fill(0),
+      wait: new Array<number>(cols).fill(0),
+      late: new Array<number>(cols).fill(0),
+    };
     const seen = new Array<boolean>(cols).fill(false);
     for (const s of l.spans) {
       const a = Math.min(cols - 1, Math.floor(s.from / colMs));
       const b = Math.min(cols - 1, Math.max(a, Math.ceil(s.to / colMs) - 1));
       for (let c = a; c <= b; c++) {
-        const overlap = Math.min(s.to, (c + 1) * colMs) - Math.max(s.from, c * colMs);
+        const overlap =
+          Math.min(s.to, (c + 1) * colMs) - Math.max(s.from, c * colMs);
         time[s.state][c]! += Math.max(overlap, 1e-6);
         seen[c] = true;
       }
@@ -243,18 +326,33 @@ export function renderTimeline(tl: Timeline, options: RenderOptions = {}): strin
       .join(",")
       .replace(/(run|brief|late|wait|\s)(,\1)*/g, (group, state: string) => {
         const n = group.split(",").length;
-        return state === " " ? " ".repeat(n) : paint(chars[state as Exclude<Cell, " ">].repeat(n), styles[state as Exclude<Cell, " ">], color);
+        return state === " "
+          ? " ".repeat(n)
+          : paint(
+              chars[state as Exclude<Cell, " ">].repeat(n),
+              styles[state as Exclude<Cell, " ">],
+              color,
+            );
       })
       .replaceAll(",", "");
     const { text, late } = sums[i]!;
-    const figures = late ? text.replace(/late .*$/, (m) => paint(m, "red", color)) : text;
+    const figures = late
+      ? text.replace(/late .*$/, (m) => paint(m, "red", color))
+      : text;
     lines.push(`${l.label.padEnd(labelW)} |${row}|${figures}`);
   }
-  if (shown.length < tl.lanes.length) lines.push(`${"".padEnd(labelW)}  ... and ${tl.lanes.length - shown.length} more lanes (not drawn)`);
+  if (shown.length < tl.lanes.length)
+    lines.push(
+      `${"".padEnd(labelW)}  ... and ${tl.lanes.length - shown.length} more lanes (not drawn)`,
+    );
   lines.push(`${"".padEnd(labelW)}  ${axis(total, cols)}`);
   if (tl.truncated) {
-    lines.push(`(the timeline stopped recording after ${MAX_SPANS.toLocaleString("en-US")} stretches, to bound memory:`);
-    lines.push(" what came later is missing, so late lanes may look empty; try a shorter run)");
+    lines.push(
+      `(the timeline stopped recording after ${MAX_SPANS.toLocaleString("en-US")} stretches, to bound memory:`,
+    );
+    lines.push(
+      " what came later is missing, so late lanes may look empty; try a shorter run)",
+    );
   }
   return lines.join("\n");
 }
@@ -277,4 +375,3 @@ function axis(total: number, cols: number): string {
   }
   return out;
 }
-

@@ -5,11 +5,17 @@ import type net from "node:net";
 import { fail } from "../../examples/support/cli.ts";
 
 /** Listens on host:port with a long backlog and prints `listening on HOST:PORT`. */
-export function runBenchServer(server: net.Server, host: string, port: number): void {
+export function runBenchServer(
+  server: net.Server,
+  host: string,
+  port: number,
+): void {
   server.maxConnections = Infinity;
   server.on("error", (error: NodeJS.ErrnoException) => {
     if (error.code === "EMFILE" || error.code === "ENFILE") return; // retried by libuv
-    fail(`cannot listen on ${host}:${port} (${error.code ?? error.message}): try another --port`);
+    fail(
+      `cannot listen on ${host}:${port} (${error.code ?? error.message}): try another --port`,
+    );
   });
   server.listen({ host, port, backlog: 4096 }, () => {
     const a = server.address() as net.AddressInfo;

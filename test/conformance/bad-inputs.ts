@@ -1,5 +1,12 @@
 // Bad times and arguments: the lib throws a TypeError at once, before any switch.
-import { Pool, Timeout, join, sleep, spawn, withTimeout } from "../../lib/index.ts";
+import {
+  Pool,
+  Timeout,
+  join,
+  sleep,
+  spawn,
+  withTimeout,
+} from "../../lib/index.ts";
 
 async function attempt(what: string, f: () => unknown) {
   let result: unknown;

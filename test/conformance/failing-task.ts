@@ -15,7 +15,12 @@ const ok = spawn(async () => {
 });
 ok.name = "ok";
 await join(bad);
-console.log("join returned; ready:", bad.ready(), "successful:", bad.successful());
+console.log(
+  "join returned; ready:",
+  bad.ready(),
+  "successful:",
+  bad.successful(),
+);
 console.log("exception:", (bad.exception as Error).name);
 try {
   await bad.get();

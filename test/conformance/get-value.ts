@@ -9,4 +9,11 @@ async function add(a: number, b: number) {
 const t = spawn(add, 2, 3);
 console.log("ready before:", t.ready());
 console.log("get:", await t.get());
-console.log("value:", t.value, "successful:", t.successful(), "exception:", t.exception);
+console.log(
+  "value:",
+  t.value,
+  "successful:",
+  t.successful(),
+  "exception:",
+  t.exception,
+);

@@ -5,4 +5,7 @@ const slow = spawn(sleep, 100);
 slow.name = "slow";
 const fast = spawn(sleep, 10);
 fast.name = "fast";
-console.log("finished:", (await joinAll([slow, fast])).map((t) => t.name).join(" "));
+console.log(
+  "finished:",
+  (await joinAll([slow, fast])).map((t) => t.name).join(" "),
+);

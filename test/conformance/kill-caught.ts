@@ -12,4 +12,11 @@ const t = spawn(async () => {
 });
 await sleep(10);
 await t.kill();
-console.log("value:", t.value, "killed:", t.killed, "successful:", t.successful());
+console.log(
+  "value:",
+  t.value,
+  "killed:",
+  t.killed,
+  "successful:",
+  t.successful(),
+);

@@ -4,4 +4,11 @@ import { join, spawn } from "../../lib/index.ts";
 const t = spawn(() => "value");
 await join(t);
 await t.kill();
-console.log("value:", t.value, "killed:", t.killed, "successful:", t.successful());
+console.log(
+  "value:",
+  t.value,
+  "killed:",
+  t.killed,
+  "successful:",
+  t.successful(),
+);

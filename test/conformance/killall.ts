@@ -12,6 +12,10 @@ const asleep = spawn(async () => {
 await sleep(10);
 const fresh = spawn(() => console.log("never printed"));
 await killAll([done, asleep, fresh]);
-for (const [name, t] of [["done", done], ["asleep", asleep], ["fresh", fresh]] as const) {
+for (const [name, t] of [
+  ["done", done],
+  ["asleep", asleep],
+  ["fresh", fresh],
+] as const) {
   console.log(name, "ready:", t.ready(), "killed:", t.killed);
 }

@@ -7,7 +7,10 @@ try {
   await sleep(2000);
   console.log("never printed");
 } catch (e) {
-  console.log("caught its own timeout:", e instanceof TimeoutError && e.timeout === t);
+  console.log(
+    "caught its own timeout:",
+    e instanceof TimeoutError && e.timeout === t,
+  );
 } finally {
   t.cancel();
 }

@@ -1,5 +1,11 @@
 // A Timeout that expires during a wait that is not a switch point is delivered at the next one.
-import { Timeout, TimeoutError, joinAll, sleep, spawn } from "../../lib/index.ts";
+import {
+  Timeout,
+  TimeoutError,
+  joinAll,
+  sleep,
+  spawn,
+} from "../../lib/index.ts";
 
 const b = spawn(sleep, 1000);
 const a = spawn(async () => {

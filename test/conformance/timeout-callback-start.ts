@@ -16,5 +16,6 @@ try {
   await sleep(300);
   console.log("main: slept 300 ms untouched");
 } catch (e) {
-  if (e instanceof TimeoutError) console.log("main: got the callback's timeout");
+  if (e instanceof TimeoutError)
+    console.log("main: got the callback's timeout");
 }

@@ -6,4 +6,8 @@ async function work() {
   return "work finished";
 }
 
-console.log(await withTimeout(50, work).catch((e) => (e instanceof TimeoutError ? "timed out" : e)));
+console.log(
+  await withTimeout(50, work).catch((e) =>
+    e instanceof TimeoutError ? "timed out" : e,
+  ),
+);

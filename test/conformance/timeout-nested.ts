@@ -16,7 +16,10 @@ async function nested(outerMs: number, innerMs: number) {
     await sleep(10);
     console.log("outer did not fire");
   } catch (e) {
-    console.log("outer fired, caught outside:", e instanceof TimeoutError && e.timeout === outer);
+    console.log(
+      "outer fired, caught outside:",
+      e instanceof TimeoutError && e.timeout === outer,
+    );
   } finally {
     outer.cancel();
   }
