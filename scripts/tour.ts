@@ -18,17 +18,12 @@
  * `--runtime deno` or `--runtime bun` runs the same files there.
  */
 import { $, type ProcessPromise } from "zx";
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { constants } from "node:os";
 import { createInterface } from "node:readline";
 import type { Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
-import {
-  paint,
-  useColor,
-  width,
-  type Paint,
-} from "../examples/support/chart.ts";
+import { paint, useColor, type Paint } from "../examples/support/chart.ts";
 import { cli, fail, numberOption } from "../examples/support/cli.ts";
 import { stopTimeline, timelineOn } from "../examples/support/timeline.ts";
 import {
@@ -40,6 +35,15 @@ import {
   type Runtime,
   type RuntimeName,
 } from "./runtimes.ts";
+import {
+  EXTRA_RUNS,
+  SAY,
+  cardInput,
+  readExample,
+  renderCard,
+  tourLang,
+  type Example,
+} from "./tour-cards.ts";
 
 const opts = cli({
   usage: "npm start -- [options]   (or: npx tsx scripts/tour.ts [options])",
@@ -72,6 +76,10 @@ const opts = cli({
       help: "seconds the socket client runs",
     },
     quick: { type: "boolean", help: "shorter socket run (1 s), for tests" },
+    lang: {
+      type: "string",
+      help: "zh or en: the cards' first language (default: from LANG)",
+    },
   },
 });
 
@@ -85,55 +93,12 @@ if (timeline) stopTimeline();
 const colour = useColor();
 const style = (name: Paint) => (s: string) => paint(s, name, colour);
 const bold = style("bold");
-const dim = style("dim");
 const cyan = style("cyan");
 const green = style("green");
 const red = style("red");
 const yellow = style("yellow");
 
 // ---------------------------------------------------------------- examples
-interface Example {
-  num: string;
-  slug: string;
-  file: string;
-  title: string;
-  note: string;
-  run: string;
-  /** The prose under the tags: what to watch for. */
-  about: string;
-}
-
-/** Reads the `/** @title ... *\/` header of an example. */
-function readExample(file: string): Example {
-  const src = readFileSync(`examples/${file}`, "utf8");
-  const header = /^\/\*\*\n([\s\S]*?)\*\//.exec(src)?.[1] ?? "";
-  const lines = header
-    .split("\n")
-    .map((l) => l.replace(/^\s*\* ?/, "").trimEnd());
-  const tag = (name: string) =>
-    lines
-      .find((l) => l.startsWith(`@${name} `))
-      ?.slice(name.length + 2)
-      .trim() ?? "";
-  // The prose under the tags, less a closing "Tested by ..." for developers.
-  const about = lines
-    .filter((l) => !l.startsWith("@"))
-    .join(" ")
-    .replace(/\s+/g, " ")
-    .replace(/\s*Tested by .*$/, "")
-    .trim();
-  const slug = file.slice(0, -3);
-  return {
-    num: slug.slice(0, 2),
-    slug,
-    file: `examples/${file}`,
-    title: tag("title") || slug,
-    note: tag("note"),
-    run: tag("run"),
-    about,
-  };
-}
-
 // Paths are relative to the project folder, wherever the tour is started from.
 process.chdir(fileURLToPath(new URL("..", import.meta.url)));
 const examples = readdirSync("examples")
@@ -158,60 +123,6 @@ const serverFor = (client: Example) =>
 const wantsTimeline = (e: Example) =>
   !/(^|-)switch-cost$/.test(e.slug.slice(3));
 
-// The note's headings and key phrases, for the English half of each
-// title card. A phrase that a header quotes and that is not here stays
-// in Chinese.
-const GLOSSARY: [string, string][] = [
-  ["一、协程", "Part 1: Coroutines"],
-  ["二、并发的套接字通信", "Part 2: Concurrent socket communication"],
-  ["优点", "the advantage"],
-  ["缺点", "the drawback"],
-  ["实现并发的三种手段", "three ways to get concurrency"],
-  ["单线程下的并发", "concurrency on one thread"],
-  ["单线程实现并发", "concurrency on one thread"],
-  ["并发=切换+保存状态", "concurrency = switching + saving state"],
-  ["服务端", "the server"],
-  ["客户端", "the client"],
-];
-
-const CJK = /[\u3400-\u9fff]/;
-
-/** The Chinese half of a card: the heading, and the parenthesis if it quotes the note. */
-function chineseNote(note: string): string {
-  const cut = note.indexOf("(");
-  if (cut < 0 || !CJK.test(note.slice(cut)))
-    return (cut < 0 ? note : note.slice(0, cut)).trim();
-  // "(优点: English gloss)": the Chinese phrase alone; the gloss goes below.
-  const phrase = /^\(([^:()]*[\u3400-\u9fff][^:()]*):/.exec(
-    note.slice(cut),
-  )?.[1];
-  return phrase ? `${note.slice(0, cut).trim()} (${phrase.trim()})` : note;
-}
-
-/**
- * The English half: "一、协程 3 (yield ...)" → "Part 1: Coroutines,
- * point 3 (yield ...)". Quoted phrases are translated, or dropped when
- * the parenthesis already says them in English.
- */
-function english(note: string): string {
-  const cut = note.indexOf("(");
-  const chinese = (cut < 0 ? note : note.slice(0, cut)).trim();
-  let rest = cut < 0 ? "" : note.slice(cut).trim();
-  const heading = GLOSSARY.find(([zh]) => chinese.startsWith(zh));
-  // "一、协程 3": point 3 of part 1 (the note numbers its points 1、2、3、).
-  const point = /^\S+\s+(\d+)\b/.exec(chinese)?.[1];
-  const head = heading
-    ? `${heading[1]}${point ? `, point ${point}` : ""}`
-    : chinese;
-  for (const [zh, en] of GLOSSARY) {
-    if (!rest.includes(zh)) continue;
-    rest = rest.toLowerCase().includes(en.toLowerCase())
-      ? rest.replace(new RegExp(`${zh}\\s*[,:，：]?\\s*`), "")
-      : rest.replace(zh, en);
-  }
-  return [head, rest].filter(Boolean).join(" ");
-}
-
 // ---------------------------------------------------------------- options
 const runtimeName = opts.runtime as RuntimeName;
 if (!RUNTIMES.includes(runtimeName))
@@ -219,6 +130,10 @@ if (!RUNTIMES.includes(runtimeName))
     `Expected \`--runtime\` to be node, deno or bun, got \`${opts.runtime}\``,
     2,
   );
+const lang =
+  tourLang(opts.lang) ??
+  fail(`Expected \`--lang\` to be zh or en, got \`${opts.lang}\``, 2);
+const say = SAY[lang];
 const durationS = opts.quick ? 1 : numberOption("duration", opts.duration, 0.5);
 
 let selected = examples;
@@ -255,7 +170,7 @@ if (opts.list) {
   for (const e of selected) {
     const role = isServer(e) ? " (background)" : "";
     console.log(
-      `${bold(e.num)}  ${cyan(e.title)}${role}\n    ${e.note}\n    ${dim(typedCommand(runtimeName, e.file))}`,
+      `${bold(e.num)}  ${cyan(e.title)}${role}\n    ${e.note}\n    ${typedCommand(runtimeName, e.file)}`,
     );
   }
   process.exit(0);
@@ -298,49 +213,41 @@ for (const ex of selected) {
     steps.push({ kind: "run", ex });
   }
 }
+/** The runs of a client: as it is, then any extra run (EXTRA_RUNS). */
+const runsOf = (client: Example) => [
+  {
+    args: [] as string[],
+    label: "",
+    extra: undefined as undefined | { en: string; zh: string },
+  },
+  ...(EXTRA_RUNS[client.num] ?? []).map((r) => ({
+    args: r.args,
+    label: ` ${r.args.join(" ")}`,
+    extra: { en: r.en, zh: r.zh },
+  })),
+];
 let cards = 0;
 for (const s of steps)
-  cards += s.kind === "run" ? 1 : s.clients.length + (s.showServer ? 1 : 0);
+  cards +=
+    s.kind === "run"
+      ? 1
+      : s.clients.reduce((n, c) => n + runsOf(c).length, 0) +
+        (s.showServer ? 1 : 0);
 let cardNo = 0;
 
 const pause =
   Boolean(process.stdin.isTTY && process.stdout.isTTY) && !opts["no-pause"];
-const cardWidth = Math.max(40, Math.min(process.stdout.columns || 72, 78));
+const cardWidth = Math.max(40, Math.min(process.stdout.columns || 78, 78));
 
-/** Wraps `text` to the card width, with `indent` before the 2nd line on. */
-function wrap(text: string, first: string, indent: string): string[] {
-  const out: string[] = [];
-  let line = first;
-  for (const word of text.split(" ")) {
-    if (
-      width(line) + width(word) + 1 > cardWidth &&
-      line.trim() !== first.trim()
-    ) {
-      out.push(line);
-      line = indent + word;
-    } else {
-      line += (line === first ? "" : " ") + word;
-    }
-  }
-  out.push(line);
-  return out;
-}
-
-function card(ex: Example, extra = ""): void {
+/** The card of one run of an example, in both languages (the reader's first). */
+function card(ex: Example, extra?: { en: string; zh: string }): void {
   cardNo++;
-  const rule = dim("─".repeat(cardWidth));
-  const lines = [
-    "",
-    rule,
-    `${bold(`${cardNo}/${cards}`)}  ${dim(ex.slug)}  ${bold(cyan(ex.title))}`,
-    ...wrap(chineseNote(ex.note), `${yellow("note ")} `, "      "),
-    ...wrap(english(ex.note), "      ", "      "),
-    ...wrap(ex.about, `${yellow("watch")} `, "      "),
-  ];
-  if (extra) lines.push(...wrap(extra, `${yellow("here ")} `, "      "));
-  lines.push(
-    `${dim("$")} ${typedCommand(runtime.name, ex.file)}${dim(argsShown(ex))}`,
-    rule,
+  const command = `${typedCommand(runtime.name, ex.file)}${argsShown(ex)}`;
+  const lines = renderCard(
+    cardInput(ex, cardNo, cards, command, extra),
+    lang,
+    cardWidth,
+    { bold, title: (s) => bold(cyan(s)), label: yellow },
   );
   console.log(lines.join("\n"));
 }
@@ -351,28 +258,33 @@ const argsShown = (ex: Example) => {
   return a && a.length ? ` ${a.join(" ")}` : "";
 };
 
-/** Waits for Enter on a terminal. Resolves false if the user typed q. */
+/**
+ * Waits for Enter on a terminal. Resolves false if the reader typed q,
+ * or ended the input (Ctrl-D, or a closed pipe): the tour then ends.
+ */
 async function waitForEnter(): Promise<boolean> {
   if (!pause) return true;
   if (quit) return false;
+  // An input that has already ended never closes again: ask nothing.
+  if (process.stdin.readableEnded || process.stdin.destroyed) {
+    quit = true;
+    return false;
+  }
   const rl = createInterface({ input: process.stdin, output: process.stdout });
   try {
     return await new Promise<boolean>((resolve) => {
       let answered = false;
-      rl.on("SIGINT", () => stopTour("SIGINT"));
+      rl.on("SIGINT", () => void stopTour("SIGINT"));
       rl.on("close", () => {
         if (answered) return;
         quit = true; // end of input (Ctrl-D)
         resolve(false);
       });
-      rl.question(
-        dim("Press Enter to run it (q then Enter to quit) "),
-        (answer) => {
-          answered = true;
-          quit = answer.trim().toLowerCase() === "q";
-          resolve(!quit);
-        },
-      );
+      rl.question(bold(`${say.prompt} `), (answer) => {
+        answered = true;
+        quit = answer.trim().toLowerCase() === "q";
+        resolve(!quit);
+      });
     });
   } finally {
     rl.close();
@@ -417,6 +329,14 @@ child.on("exit", (code, signal) => process.exit(code ?? 128 + (constants.signals
 `;
 
 const env = runtimeEnv(process.env);
+// In the foreground an example says it is still running when it has
+// been quiet for 2 s (examples/support/progress.ts), in the tour's
+// language; a background server's output is the tour's to print.
+const foregroundEnv = {
+  ...env,
+  XIECHENG_PROGRESS: "1",
+  XIECHENG_LANG: lang,
+};
 
 /** A running example (under its guard). */
 interface Launched {
@@ -445,7 +365,7 @@ function launch(ex: Example, args: string[], background: boolean): Launched {
     stdio: stdio as never,
     nothrow: true,
     quiet: true,
-    env,
+    env: background ? env : foregroundEnv,
     cwd: process.cwd(),
     detached: background,
   })`${process.execPath} -e ${GUARD} ${JSON.stringify(cmd)} ${background ? "ignore" : "inherit"}`;
@@ -491,7 +411,7 @@ interface Server extends Launched {
 /** Starts the server in the background and waits for its ready line. */
 async function startServer(ex: Example): Promise<Server> {
   const l = launch(ex, ["--port", "0"], true);
-  const tag = dim(`[${ex.slug}]`);
+  const tag = `[${ex.slug}]`;
   try {
     return await new Promise<Server>((resolve, reject) => {
       const timer = setTimeout(
@@ -559,25 +479,19 @@ const check = (
   code: number | null,
   what = "exited",
   counts = true,
+  label = "",
 ) => {
   if (stopping) return;
   if (counts) ran++;
-  if (code === 0) console.log(green(`✓ ${ex.slug}`));
+  if (code === 0) console.log(green(`✓ ${ex.slug}${label}`));
   else {
-    failures.push(ex.slug);
-    console.log(red(`✗ ${ex.slug} ${what} with code ${code}`));
+    failures.push(`${ex.slug}${label}`);
+    console.log(red(`✗ ${ex.slug}${label} ${what} with code ${code}`));
   }
 };
 
-console.log(
-  bold(
-    `协程 xiecheng: the demo tour (${cards} step${cards === 1 ? "" : "s"}, on ${runtime.version.split(" (")[0]})`,
-  ),
-);
-if (pause)
-  console.log(
-    dim("Enter runs the next step; Ctrl-C stops the tour at any time."),
-  );
+console.log(bold(say.tour(cards, runtime.version.split(" (")[0]!)));
+if (pause) console.log(say.keys);
 
 async function main(): Promise<void> {
   for (const step of steps) {
@@ -592,15 +506,10 @@ async function main(): Promise<void> {
     const { server: srv, clients } = step;
     shownArgs.set(srv, ["--port", "0"]);
     if (step.showServer) {
-      card(
-        srv,
-        "the server runs in the background on a free port; the tour waits for its ready line",
-      );
+      card(srv, { en: SAY.en.server, zh: SAY.zh.server });
       if (!(await waitForEnter())) return;
     } else {
-      console.log(
-        dim(`\nstarting ${srv.slug} in the background for the client...`),
-      );
+      console.log(`\n${say.starting(srv.slug)}`);
     }
     let bg: Server;
     try {
@@ -613,29 +522,42 @@ async function main(): Promise<void> {
       );
       continue;
     }
-    for (const client of clients) {
-      const args = [
-        "--host",
-        bg.host,
-        "--port",
-        String(bg.port),
-        "--duration",
-        String(durationS),
-      ];
-      shownArgs.set(client, args);
-      card(
-        client,
-        `it connects to the server started above, for ${durationS} s`,
-      );
-      if (!(await waitForEnter())) break;
-      check(client, await runForeground(client, args));
+    clients: for (const client of clients) {
+      for (const run of runsOf(client)) {
+        const args = [
+          "--host",
+          bg.host,
+          "--port",
+          String(bg.port),
+          "--duration",
+          String(durationS),
+          ...run.args,
+        ];
+        shownArgs.set(client, args);
+        card(client, {
+          en: [SAY.en.client(durationS), run.extra?.en]
+            .filter(Boolean)
+            .join("; "),
+          zh: [SAY.zh.client(durationS), run.extra?.zh]
+            .filter(Boolean)
+            .join("；"),
+        });
+        if (!(await waitForEnter())) break clients;
+        check(
+          client,
+          await runForeground(client, args),
+          "exited",
+          true,
+          run.label,
+        );
+      }
     }
     if (!step.showServer || clients.length === 0) {
       // The server's own step: let it be seen running for a moment.
       if (clients.length === 0) await new Promise((r) => setTimeout(r, 1000));
     }
     if (stopping) return;
-    console.log(dim(`stopping ${srv.slug} (SIGINT)...`));
+    console.log(say.stopping(srv.slug));
     check(srv, await stopAndWait(bg), "stopped", step.showServer);
   }
 }
@@ -652,15 +574,9 @@ try {
 }
 if (!stopping) {
   console.log("");
-  if (quit && failures.length === 0)
-    console.log(bold(`tour ended after ${ran} of ${cards} steps`));
+  if (quit && failures.length === 0) console.log(bold(say.ended(ran, cards)));
   else if (failures.length === 0)
-    console.log(bold(green(`tour done: ${ran} of ${cards} steps, all passed`)));
-  else
-    console.log(
-      bold(
-        red(`tour done: ${failures.length} failed (${failures.join(", ")})`),
-      ),
-    );
+    console.log(bold(green(say.done(ran, cards))));
+  else console.log(bold(red(say.failed(failures.length, failures.join(", ")))));
   process.exit(failures.length === 0 ? 0 : 1);
 }

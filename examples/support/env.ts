@@ -4,13 +4,15 @@
  * nothing by itself.
  */
 import { detectBlocking } from "./blocking.ts";
+import { startProgress } from "./progress.ts";
 import { startTimeline } from "./timeline.ts";
 
 const on = (v: string | undefined) => v !== undefined && v !== "" && v !== "0";
 
-/** Starts the timeline and the blocking detector if the environment asks for them. */
+/** Starts the timeline, the blocking detector and the sign of life if the environment asks for them. */
 export function applyEnv(env: NodeJS.ProcessEnv = process.env): void {
   if (on(env.XIECHENG_TIMELINE)) startTimeline();
+  if (on(env.XIECHENG_PROGRESS)) startProgress();
   if (on(env.XIECHENG_BLOCKING)) {
     const raw = env.XIECHENG_BLOCKING_MS;
     const thresholdMs = raw === undefined || raw === "" ? 100 : Number(raw);
