@@ -138,3 +138,135 @@ test("every local link in the three documents points at a file that exists", () 
     }
   }
 });
+
+// ---------------------------------------------------------------- the background recipe
+// "Running a server in the background, and stopping it": the commands
+// are run as the README writes them (only the port and the log file
+// are changed, so that runs beside each other do not clash), in bash
+// as a script and in an interactive bash on a terminal (util-linux
+// `script`), where each background job leads its own process group.
+// Afterwards the port must be free and no server left.
+const BACKGROUND = {
+  "README.md": "### Running a server in the background, and stopping it",
+  "README.zh-CN.md": "### 在后台运行服务端，再把它停掉",
+};
+
+/** The first ```sh block under `heading` in `file`. */
+function shBlock(file: string, heading: string): string {
+  const text = readFileSync(file, "utf8");
+  const at = text.indexOf(`\n${heading}\n`);
+  assert.ok(at >= 0, `${file} has no "${heading}" section`);
+  const m = /\n```sh\n([\s\S]*?)\n```/.exec(text.slice(at));
+  assert.ok(m, `${file}: no sh block under "${heading}"`);
+  return m[1]!;
+}
+
+/** The commands of a block, without comments and blank lines. */
+const commands = (block: string) =>
+  block
+    .split("\n")
+    .map((l) => l.replace(/(^|\s)#.*$/, "").trimEnd())
+    .filter(Boolean);
+
+test("both READMEs give the same background recipe", () => {
+  assert.deepEqual(
+    commands(shBlock("README.zh-CN.md", BACKGROUND["README.zh-CN.md"])),
+    commands(shBlock("README.md", BACKGROUND["README.md"])),
+  );
+});
+
+const freePort = async (): Promise<number> => {
+  const { createServer } = await import("node:net");
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+};
+
+const refused = async (port: number): Promise<boolean> => {
+  const { connect } = await import("node:net");
+  return new Promise((resolve) => {
+    const s = connect(port, "127.0.0.1");
+    s.on("connect", () => (s.destroy(), resolve(false)));
+    s.on("error", () => resolve(true));
+  });
+};
+
+const hasScript = existsSync("/usr/bin/script") && existsSync("/bin/bash");
+
+for (const mode of ["script", "interactive"] as const) {
+  test(
+    `the README's background recipe works as written in ${mode === "script" ? "a bash script" : "an interactive bash"}`,
+    {
+      skip: !hasScript && "needs bash and util-linux script",
+      timeout: 150_000,
+    },
+    async () => {
+      const { spawn } = await import("node:child_process");
+      const { rmSync } = await import("node:fs");
+      const { tmpdir } = await import("node:os");
+      const port = await freePort();
+      const log = path.join(tmpdir(), `xiecheng-bg-${mode}-${port}.log`);
+      const recipe = shBlock("README.md", BACKGROUND["README.md"])
+        .replaceAll("8080", String(port))
+        .replaceAll("server.log", log);
+      const marker = "RECIPE-END";
+      const child =
+        mode === "script"
+          ? spawn("bash", ["--norc", "--noprofile", "-c", recipe], {
+              stdio: ["ignore", "pipe", "pipe"],
+            })
+          : spawn(
+              "script",
+              ["-qfec", "bash --norc --noprofile -i", "/dev/null"],
+              {
+                stdio: ["pipe", "pipe", "pipe"],
+                env: { ...process.env, TERM: "dumb" },
+              },
+            );
+      let out = "";
+      child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+      child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
+      const exit = new Promise<number | null>((resolve) =>
+        child.on("exit", (code) => resolve(code)),
+      );
+      try {
+        let code: number | null;
+        if (mode === "script") code = await exit;
+        else {
+          // Typed line by line, then the status of the last command.
+          child.stdin!.write(`${recipe}\necho ${marker} $?\n`);
+          const end = Date.now() + 120_000;
+          const done = new RegExp(`\\n${marker} (\\d+)`);
+          while (!done.test(out) && Date.now() < end)
+            await new Promise((r) => setTimeout(r, 200));
+          code = Number(done.exec(out)?.[1] ?? NaN);
+          child.stdin!.end("exit\n");
+          await exit;
+        }
+        assert.equal(code, 0, `the recipe failed (exit ${code}):\n${out}`);
+        assert.match(out, /\d+ clients: [\d,]+ replies in/, out);
+        assert.ok(await refused(port), `port ${port} is still held:\n${out}`);
+      } finally {
+        child.kill("SIGKILL");
+        rmSync(log, { force: true });
+        // Only if a check above failed: the server this run started (its
+        // command line holds the port, which no other run uses).
+        for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+          let cmd = "";
+          try {
+            cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+          } catch {
+            continue;
+          }
+          if (cmd.includes("06-server.ts") && cmd.includes(`${port}`))
+            try {
+              process.kill(Number(pid), "SIGKILL");
+            } catch {}
+        }
+      }
+    },
+  );
+}
