@@ -2,8 +2,9 @@
  * The roll of a client example's connections (07, 09): what each one is
  * doing, since when it waits, and what went wrong, by name. A watch
  * gives up on a client that waits too long (closing its connection ends
- * the `recv()` it waits in), so that the summary names every client that
- * was left waiting, and no run hangs on a server that stopped answering.
+ * the `recv()` it waits in; a thread is ended), so that the summary
+ * names every client that was left waiting, and no run hangs on a
+ * server that stopped answering.
  */
 import { sleep, type Connection } from "../../lib/index.ts";
 import { int, names } from "./chart.ts";
@@ -16,7 +17,8 @@ export interface Member {
   doing: string;
   /** When the current wait began (ms, Date.now()); 0 while not waiting. */
   since: number;
-  conn?: Connection;
+  /** Ends what it waits for: closes its connection, or ends its thread. */
+  end?: () => void;
   over: boolean;
 }
 
@@ -58,7 +60,7 @@ export class Roster {
   /** `me` has connected; returns `conn`. */
   connected(me: Member, conn: Connection): Connection {
     if (me.over) conn.close(); // given up on while it connected
-    me.conn = conn;
+    me.end = () => conn.close();
     [me.doing, me.since] = ["got no reply", 0];
     return conn;
   }
@@ -71,7 +73,7 @@ export class Roster {
     if (me.over) return false;
     if (Date.now() >= this.stopAt) {
       // The run is over: a client with no reply yet waited in vain.
-      if (me.doing !== "lost its connection") this.#giveUp(me, "timed out");
+      if (me.doing !== "lost its connection") this.giveUp(me, "timed out");
       return false;
     }
     me.since = Date.now();
@@ -85,7 +87,7 @@ export class Roster {
       throw new Error("not upper-cased");
     }
     if (me.doing === "got no reply" && Date.now() >= this.stopAt) {
-      this.#giveUp(me, "timed out"); // its first reply, too late for the run
+      this.giveUp(me, "timed out"); // its first reply, too late for the run
       return Infinity;
     }
     [me.doing, me.since] = ["lost its connection", 0];
@@ -95,16 +97,17 @@ export class Roster {
   /** `me` failed with `error` (or `why`): it is named under what it was doing. */
   failed(me: Member, error: unknown): void {
     const e = error as { code?: string; message?: string };
-    this.#giveUp(me, e.code ?? e.message ?? String(error));
+    this.giveUp(me, e.code ?? e.message ?? String(error));
   }
 
   /** `me` is over: its connection is closed. */
   over(me: Member): void {
     me.over = true;
-    me.conn?.close();
+    me.end?.();
   }
 
-  #giveUp(me: Member, why: string): void {
+  /** Names `me` under what it was doing and `why` it failed, and ends it (once). */
+  giveUp(me: Member, why: string): void {
     if (me.over) return;
     const key = `${me.doing} (${why})`;
     this.trouble.set(key, [...(this.trouble.get(key) ?? []), me.name]);
@@ -114,15 +117,19 @@ export class Roster {
   /**
    * Until every client is over: gives up on a client that has waited
    * over `waitMs`, or that has had no reply at all when the run ends.
+   * `sync`, if given, first brings the roll up to date (threads).
    */
-  async watch(): Promise<void> {
+  async watch(sync?: () => void): Promise<void> {
     while (this.members.some((m) => !m.over)) {
+      sync?.();
       const now = Date.now();
       for (const m of this.members) {
-        if (m.over || m.since === 0) continue;
+        if (m.over) continue;
         const never = m.doing !== "lost its connection"; // no reply yet
-        if (now - m.since > this.waitMs || (now >= this.stopAt && never))
-          this.#giveUp(m, "timed out");
+        if (m.since > 0 && now - m.since > this.waitMs)
+          this.giveUp(m, "timed out");
+        else if (now >= this.stopAt && never)
+          this.giveUp(m, m.since > 0 ? "timed out" : "the run ended first");
       }
       await sleep(50);
     }
