@@ -38,7 +38,8 @@ async function talk(conn: Connection): Promise<void> {
 
 // The note's server(): listen, then accept forever, a new task each.
 async function server(host: string, port: number): Promise<never> {
-  const s = await listen(host, port, { backlog: 1024 }); // the note's 5 is short for 500
+  // The note's backlog of 5 is short for 500 clients connecting at once.
+  const s = await listen(host, port, { backlog: 1024 });
   console.log(`listening on ${s.address().host}:${s.address().port}`);
   for (;;) {
     spawn(talk, await s.accept());

@@ -100,7 +100,9 @@ const opts = cli({
     "max-conns": {
       type: "string",
       default: "0",
-      help: "serve at most N at once (in each worker) and close extra connections at once; 0 for no limit",
+      help:
+        "serve at most N at once (in each worker) and close extra " +
+        "connections at once; 0 for no limit",
     },
     workers: {
       type: "string",

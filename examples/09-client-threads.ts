@@ -103,7 +103,8 @@ function show(reply: string): void {
 const opts = cli({
   usage: "npx tsx examples/09-client-threads.ts [options]",
   about:
-    "Opens many connections that each send `<name> say hello` and check the reply.",
+    "Opens many connections that each send `<name> say hello` and check " +
+    "the reply.",
   options: {
     ...addressOptions("client"),
     clients: { type: "string", default: "500", help: "connections at once" },
@@ -120,7 +121,8 @@ const clients = intOption("clients", opts.clients, 1, 10_000);
 const durationMs = numberOption("duration", opts.duration, 0.1, 3600) * 1000;
 const host = await hostOption(opts.host);
 const mode = opts.threads ? "threads" : "coroutines";
-const unit = clients === 1 ? mode.slice(0, -1) : mode; // 1 coroutine, 2 coroutines
+// 1 coroutine, 2 coroutines
+const unit = clients === 1 ? mode.slice(0, -1) : mode;
 const tally = new Tally(clients);
 const tty = process.stdout.isTTY === true;
 const mb = (bytes: number) => `${int(bytes / 2 ** 20)} MB`;
@@ -141,8 +143,8 @@ try {
 if (mode === "threads") {
   const cost = await threadCost();
   say(
-    `one thread takes about ${int(cost.ms)} ms and ${mb(cost.bytes)} to start here;` +
-      ` ${int(clients)}: about ${mb(cost.bytes * clients)}`,
+    `one thread takes about ${int(cost.ms)} ms and ${mb(cost.bytes)} ` +
+      `to start here; ${int(clients)}: about ${mb(cost.bytes * clients)}`,
   );
 }
 
@@ -220,10 +222,12 @@ for (const [what, who] of roster.trouble) {
 }
 const errors = [...why].map(([k, n]) => `${k} ${n}`).join(", ") || "none";
 say(
-  `clients: ${int(clients)} ${unit}, ${int(tally.get(CONNECTED))} connected in ${rampSeconds.toFixed(1)} s`,
+  `clients: ${int(clients)} ${unit}, ` +
+    `${int(tally.get(CONNECTED))} connected in ${rampSeconds.toFixed(1)} s`,
 );
 say(
-  `replies: ${int(measured)} in ${seconds.toFixed(1)} s, ${int(rate)} per second${before}`,
+  `replies: ${int(measured)} in ${seconds.toFixed(1)} s, ` +
+    `${int(rate)} per second${before}`,
 );
 say(`latency: p50 ${p(0.5)} ms, p99 ${p(0.99)} ms`);
 for (const line of tally.histogram()) say(line);
@@ -231,7 +235,8 @@ say(`errors: ${errors}`);
 say(`wrong replies: ${tally.get(WRONG)}`);
 say(`memory: ${mb(peakRss)} peak RSS for ${int(clients)} ${unit}`);
 say(
-  "(the server counts 1 more connection: the check at the start that it listens)",
+  "(the server counts 1 more connection: " +
+    "the check at the start that it listens)",
 );
 const gone =
   (why.get("closed by the server") ?? 0) + (why.get("ECONNRESET") ?? 0);

@@ -122,7 +122,7 @@ export function int(value: number): string {
   return Math.round(value).toLocaleString("en-US");
 }
 
-/** A few names, then how many more, to fit a line: `Task-1, Task-2, Task-3 and 7 more`. */
+/** A few names, then how many more: `Task-1, Task-2, Task-3 and 7 more`. */
 export function names(all: readonly string[], shown = 3): string {
   return all.length <= shown
     ? all.join(", ")

@@ -42,7 +42,10 @@ export function fail(message: string, code = 1): never {
   process.exit(code);
 }
 
-/** `line` with control characters escaped and its longest quoted part cut to fit `columns`. */
+/**
+ * `line` with control characters escaped and its longest quoted part
+ * cut to fit `columns`.
+ */
 export function oneLine(line: string, columns = 80): string {
   let text = escapeControl(line);
   const over = [...text].length - columns;
@@ -54,7 +57,8 @@ export function oneLine(line: string, columns = 80): string {
     const inner = [...(longest[1] ?? longest[2] ?? "")];
     const keep = Math.max(inner.length - over - 3, 6);
     const head = Math.ceil(keep / 2);
-    const cut = `${inner.slice(0, head).join("")}...${inner.slice(inner.length - (keep - head)).join("")}`;
+    const tail = inner.slice(inner.length - (keep - head));
+    const cut = `${inner.slice(0, head).join("")}...${tail.join("")}`;
     const q = longest[0][0]!;
     text =
       text.slice(0, longest.index) +
@@ -169,7 +173,9 @@ export function cli<O extends Record<string, OptionSpec>>(
       "Options:",
     ];
     for (const [name, o] of Object.entries(options)) {
-      const flag = `${o.short ? `-${o.short}, ` : "    "}--${name}${o.type === "string" ? " <value>" : ""}`;
+      const short = o.short ? `-${o.short}, ` : "    ";
+      const value = o.type === "string" ? " <value>" : "";
+      const flag = `${short}--${name}${value}`;
       const dflt =
         o.default !== undefined && o.type === "string"
           ? ` (default: ${o.default})`
@@ -197,7 +203,10 @@ export function runCommand(): string {
   return "npx tsx";
 }
 
-/** Breaks `line` at spaces into lines of at most `columns`, the next ones indented. */
+/**
+ * Breaks `line` at spaces into lines of at most `columns`, the next
+ * ones indented.
+ */
 export function wrap(line: string, indent: string, columns = 80): string[] {
   const out: string[] = [];
   let rest = line;
@@ -269,11 +278,8 @@ export async function hostOption(
   ms = 3000,
 ): Promise<string> {
   const host = value?.trim() ?? "";
-  if (host === "")
-    fail(
-      `Expected \`--host\` to be an address like 127.0.0.1, got \`${value ?? ""}\``,
-      2,
-    );
+  const want = "Expected `--host` to be an address like 127.0.0.1";
+  if (host === "") fail(`${want}, got \`${value ?? ""}\``, 2);
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<string>((resolve) => {
     timer = setTimeout(resolve, ms, `no answer in ${ms / 1000} s`);

@@ -94,7 +94,7 @@ export class Roster {
     return ++this.replies;
   }
 
-  /** `me` failed with `error` (or `why`): it is named under what it was doing. */
+  /** `me` failed with `error`: it is named under what it was doing. */
   failed(me: Member, error: unknown): void {
     const e = error as { code?: string; message?: string };
     this.giveUp(me, e.code ?? e.message ?? String(error));
@@ -106,7 +106,7 @@ export class Roster {
     me.end?.();
   }
 
-  /** Names `me` under what it was doing and `why` it failed, and ends it (once). */
+  /** Names `me` under what it was doing and `why` it failed; ends it. */
   giveUp(me: Member, why: string): void {
     if (me.over) return;
     const key = `${me.doing} (${why})`;
@@ -163,7 +163,8 @@ export class Roster {
     const secs = (Math.min(Date.now(), this.stopAt) - this.start) / 1000;
     const n = this.members.length;
     return [
-      `${n} clients: ${int(this.replies)} replies in ${secs.toFixed(1)} s, ${int(this.replies / secs)} per second`,
+      `${n} clients: ${int(this.replies)} replies in ${secs.toFixed(1)} s, ` +
+        `${int(this.replies / secs)} per second`,
       ...[...this.trouble].map(([what, who]) => `${what}: ${names(who)}`),
     ];
   }

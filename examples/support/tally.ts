@@ -39,7 +39,7 @@ export class Tally {
   readonly latency: Int32Array;
   /** Each client's state (SLOTS.NOT_STARTED...), by number. */
   readonly state: Int32Array;
-  /** When each client's wait began (ms since the epoch); 0 while not waiting. */
+  /** When each client's wait began (Date.now()); 0 while not waiting. */
   readonly since: Float64Array;
 
   constructor(clients: number, from?: TallyBuffers) {
