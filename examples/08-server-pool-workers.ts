@@ -5,16 +5,17 @@
  * @output none
  *
  * Example 06's server, with what a real one needs: `--max-conns N`
- * serves at most N clients at once (a Pool, like gevent's StreamServer
- * with a Pool), `--workers N` runs N processes on the same port (one
- * per core, tasks inside each), `--backlog` sets the kernel's accept
- * queue, and Ctrl-C or SIGTERM print what was served. Run
- * examples/09-client-threads.ts (or 07) against it.
+ * serves at most N clients at once (a Pool of tasks) and closes any
+ * connection beyond them at once, `--workers N` runs N processes on the
+ * same port (one per core, tasks inside each), `--backlog` sets the
+ * kernel's accept queue, and Ctrl-C, SIGTERM or SIGHUP print what was
+ * served. Run examples/09-client-threads.ts (or 07) against it.
  * Tested by test/example-08-server.test.ts.
  */
 import cluster from "node:cluster";
 import { int } from "./support/chart.ts";
-import { cli, fail, intOption } from "./support/cli.ts";
+import { cli, fail, hostOption, intOption } from "./support/cli.ts";
+import { listenFailure } from "./support/cli.ts";
 import { Pool, spawn } from "../lib/index.ts";
 import type { Task } from "../lib/index.ts";
 import { listen } from "../lib/socket.ts";
@@ -28,6 +29,7 @@ const UPPER = new Uint8Array(256).map((_, i) =>
 );
 
 let served = 0;
+let refused = 0;
 let echoed = 0;
 const open = new Set<Connection>();
 
@@ -54,27 +56,24 @@ async function talk(conn: Connection): Promise<void> {
   }
 }
 
-// The accept loop. With --max-conns N it waits for a free slot before
-// accepting, like gevent's StreamServer with a Pool(N): extra clients
-// are connected by the kernel but get no reply until a slot frees.
+// The accept loop. With --max-conns N a Pool of N tasks serves the
+// clients, and a connection that finds the pool full is closed at once:
+// the client's next recv() gets the end of the stream. (node:net accepts
+// every connection the kernel completes, so waiting for a free slot
+// would hold each extra one open in this process, unserved.)
 async function serve(server: Server): Promise<void> {
   const pool = maxConns > 0 ? new Pool(maxConns) : undefined;
   for (;;) {
-    if (pool) await pool.waitAvailable();
     const conn = await server.accept();
+    if (pool?.full()) {
+      refused++;
+      conn.close();
+      continue;
+    }
     served++;
     if (pool) await pool.spawn(talk, conn);
     else spawn(talk, conn);
   }
-}
-
-function explain(e: unknown, where: string): string {
-  const code = (e as NodeJS.ErrnoException).code ?? String(e);
-  if (code === "EADDRINUSE")
-    return `${where} is in use (EADDRINUSE): stop that server or try --port 0`;
-  if (code === "EACCES")
-    return `cannot listen on ${where} (EACCES): try a port above 1023`;
-  return `cannot listen on ${where} (${code}): check --host and --port`;
 }
 
 // The command line (--help, --timeline and the options), after the code
@@ -101,7 +100,9 @@ const opts = cli({
     "max-conns": {
       type: "string",
       default: "0",
-      help: "serve at most N at once, 0 for no limit",
+      help:
+        "serve at most N at once (in each worker) and close extra " +
+        "connections at once; 0 for no limit",
     },
     workers: {
       type: "string",
@@ -110,12 +111,6 @@ const opts = cli({
     },
   },
 });
-const host =
-  opts.host?.trim() ||
-  fail(
-    `Expected \`--host\` to be an address like 127.0.0.1, got \`${opts.host}\``,
-    2,
-  );
 const port = intOption("port", opts.port, 0, 65535);
 // The backlog is how many connections the kernel may hold, handshake
 // done, before the program calls accept(). The note's 5 is fine for a
@@ -125,43 +120,53 @@ const port = intOption("port", opts.port, 0, 65535);
 const backlog = intOption("backlog", opts.backlog, 1);
 const maxConns = intOption("max-conns", opts["max-conns"], 0);
 const workers = intOption("workers", opts.workers, 1, 64);
+const host = await hostOption(opts.host);
 
-const where = `${host}:${port}`;
-const summary = (by = "") =>
-  `stopped: ${int(served)} connection${served === 1 ? "" : "s"} served, ${int(echoed)} bytes echoed${by}`;
+const summary = () =>
+  `stopped: ${int(served)} connection${served === 1 ? "" : "s"} served, ` +
+  (maxConns > 0 ? `${int(refused)} refused (over --max-conns), ` : "") +
+  `${int(echoed)} bytes echoed`;
+// Ctrl-C, kill (SIGTERM) or a closed terminal (SIGHUP) end the server.
+const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+// Writes the summary, then exits 0 once the line is out.
+const report = (line: string) =>
+  process.stdout.write(`${line}\n`, () => process.exit(0));
+type Counts = { served: number; refused: number; echoed: number };
 
 if (workers > 1 && cluster.isPrimary) {
   // node:cluster: N processes share the port, each with its own tasks:
   // processes for the cores, coroutines for the connections.
   let listening = 0;
-  let left = workers;
+  let left = workers; // worker processes still connected
+  let reported = 0; // workers whose counts have arrived
   let stopping = false;
-  const report = () => {
-    console.log(summary(` by ${workers} workers`));
-    process.exit(0);
-  };
   cluster.on("listening", (_w, address) => {
     if (++listening === workers)
       console.log(`listening on ${host}:${address.port}`);
   });
-  cluster.on(
-    "message",
-    (_w, msg: { error?: string; served?: number; echoed?: number }) => {
-      if (msg.error) {
-        for (const w of Object.values(cluster.workers ?? {})) w?.kill();
-        fail(msg.error);
-      }
-      served += msg.served ?? 0;
-      echoed += msg.echoed ?? 0;
-    },
-  );
+  cluster.on("message", (_w, msg: { error?: string } & Partial<Counts>) => {
+    if (msg.error) {
+      for (const w of Object.values(cluster.workers ?? {})) w?.kill();
+      fail(msg.error);
+    }
+    if (msg.served === undefined) return;
+    reported++;
+    served += msg.served;
+    refused += msg.refused ?? 0;
+    echoed += msg.echoed ?? 0;
+  });
   // A worker is over once its channel is closed: by then its last
   // message (its counts) has been read, whatever order the exit and the
-  // message events come in.
+  // message events come in. The summary waits for every worker, however
+  // long that takes, and says so if one ended without its counts.
   cluster.on("disconnect", () => {
     if (--left > 0) return;
-    if (stopping) report();
-    fail("every worker has exited");
+    if (!stopping && reported === 0) fail("every worker has exited");
+    const missing = workers - reported;
+    report(
+      `${summary()} by ${workers} workers` +
+        (missing > 0 ? ` (${missing} ended without a count)` : ""),
+    );
   });
   const stop = () => {
     if (stopping) return;
@@ -173,10 +178,15 @@ if (workers > 1 && cluster.isPrimary) {
       if (w?.isConnected())
         w.send("stop", (e: Error | null) => e && w.process.kill());
     }
-    setTimeout(report, 3000).unref();
+    // A worker that does not answer in 30 s (stopped, or stuck in a
+    // loop) is ended, so that the summary comes in the end.
+    const timer = setTimeout(() => {
+      for (const w of Object.values(cluster.workers ?? {}))
+        w?.process.kill("SIGKILL");
+    }, 30_000);
+    timer.unref();
   };
-  process.on("SIGINT", stop);
-  process.on("SIGTERM", stop);
+  for (const signal of SIGNALS) process.on(signal, stop);
   for (let i = 0; i < workers; i++) cluster.fork();
 } else {
   const worker = cluster.isWorker;
@@ -192,29 +202,26 @@ if (workers > 1 && cluster.isPrimary) {
     void loop?.kill();
     server?.close();
     for (const conn of open) conn.close();
-    if (worker) process.send?.({ served, echoed }, () => process.exit(0));
-    else {
-      console.log(summary());
-      process.exit(0);
-    }
+    const counts: Counts = { served, refused, echoed };
+    if (worker) process.send?.(counts, () => process.exit(0));
+    else report(summary());
   };
   if (worker) {
     // Ctrl-C (or kill -TERM -PGID) reaches every process of the group:
-    // workers wait for the primary's "stop", so the summary adds up. A
-    // signal to a worker alone stops it after a second.
-    const later = () => setTimeout(stop, 1000).unref();
-    process.on("SIGINT", later);
-    process.on("SIGTERM", later);
+    // a worker waits for the primary's "stop", so the summary adds up.
+    // A signal to a worker alone stops it after 5 s.
+    const later = () => setTimeout(stop, 5000).unref();
+    for (const signal of SIGNALS) process.on(signal, later);
     process.on("message", (m) => m === "stop" && stop());
     process.on("disconnect", () => process.exit(0));
   } else {
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
+    for (const signal of SIGNALS) process.on(signal, stop);
   }
   const listening = await listen(host, port, { backlog }).catch(
     (e: unknown) => {
-      if (!worker) fail(explain(e, where));
-      process.send?.({ error: explain(e, where) }, () => process.exit(1));
+      const why = listenFailure(e, host, port);
+      if (!worker) fail(why);
+      process.send?.({ error: why }, () => process.exit(1));
       return new Promise<never>(() => {}); // until the exit above
     },
   );

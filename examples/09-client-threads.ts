@@ -8,197 +8,105 @@
  * with `--threads` the note's way, one worker thread per connection.
  * Start a server first (examples/08-server-pool-workers.ts or 06). A
  * status line runs while it works; look at the summary: replies per
- * second once every client is connected, latency, and the memory used
- * by 500 tasks versus 500 threads. Clients that never connected or
- * never got a reply are named, and the exit code is 1.
+ * second once every client is connected, a latency histogram, and the
+ * memory used by 500 tasks versus 500 threads. A client that could not
+ * connect, got no reply within 3 s (or none before the run ended), lost
+ * its connection or got a wrong reply is named, and the exit code is 1.
  * Tested by test/example-09-client.test.ts.
  */
-import { Worker } from "node:worker_threads";
-import { int } from "./support/chart.ts";
-import { cli, fail, intOption, numberOption } from "./support/cli.ts";
-import {
-  TaskExit,
-  TimeoutError,
-  current,
-  joinAll,
-  killAll,
-  sleep,
-  spawn,
-  withTimeout,
-} from "../lib/index.ts";
-import { connect } from "../lib/socket.ts";
-import type { Task } from "../lib/index.ts";
+import { int, names } from "./support/chart.ts";
+import { cli, fail, hostOption, intOption } from "./support/cli.ts";
+import { addressOptions, numberOption } from "./support/cli.ts";
+import { Roster, type Member } from "./support/roster.ts";
+import { SLOTS, Tally } from "./support/tally.ts";
+import { startThread, threadCost } from "./support/thread-client.ts";
+import { connect, join, sleep, spawn, withTimeout } from "../lib/index.ts";
 
-// What every client adds up. Shared memory, so that worker threads can
-// count into it too: [replies, wrong, connected, stop, printed] and a
-// latency histogram in 10 µs steps (the last bucket: 1 s and more).
-const BUCKETS = 100_001;
-const counts = new Int32Array(new SharedArrayBuffer(5 * 4));
-const latency = new Int32Array(new SharedArrayBuffer(BUCKETS * 4));
-const [REPLIES, WRONG, CONNECTED, STOP, PRINTED] = [0, 1, 2, 3, 4];
-const PRINT = 10; // replies printed, like the note's print(), then quiet
-const errors = new Map<string, number>();
-const addError = (kind: string) =>
-  errors.set(kind, (errors.get(kind) ?? 0) + 1);
-const failed = () => [...errors.values()].reduce((a, b) => a + b, 0);
-// A line of output; on a terminal it first erases the status line.
-const say = (line: string) =>
-  console.log(process.stdout.isTTY ? `\r\x1b[K${line}` : line);
-// The first PRINT replies, then a line that says so.
-let shown = 0;
-const showReply = (text: string) => {
-  say(text);
-  if (++shown === PRINT) say(`(first ${PRINT} replies shown)`);
-};
-const kindOf = (e: unknown) =>
-  e instanceof TimeoutError
-    ? "timed out"
-    : ((e as { code?: string }).code ?? (e as Error).name ?? String(e));
-// Give up on a connection that the server does not accept in 3 s.
-const CONNECT_MS = 3000;
-// Each client's progress, by number (1...clients), shared with the
-// threads: 0 not connected, 1 connected, 2 got a reply. The summary
-// names the clients that never connected, or never got a reply.
-const [CONNECTING, WAITING, ANSWERED] = [0, 1, 2];
-const names: string[] = [];
+const WAIT_MS = 3000; // the longest a client waits to connect or for a reply
+const roster = new Roster(WAIT_MS);
+const { CONNECTED, REPLIES, WRONG, STOP } = SLOTS;
 
-// One client as a task: connect, then send, wait for the whole reply
-// (TCP may split it), check it. Every await lets the others run.
-async function client(n: number): Promise<void> {
-  const name = current().name; // Task-1 ... Task-500
-  const msg = Buffer.from(`${name} say hello`);
+// One client as a task: connect, then send, read the whole reply (TCP
+// may deliver it in pieces), check it and time it, until the run ends.
+async function client(me: Member, n: number): Promise<void> {
+  const msg = Buffer.from(`${me.name} say hello`);
   const want = Buffer.from(msg.toString("latin1").toUpperCase(), "latin1");
-  const reply = Buffer.alloc(msg.length);
-  const conn = await withTimeout(CONNECT_MS, () => connect(host, port)).catch(
-    (e: unknown) => {
-      if (e instanceof TaskExit) throw e;
-      addError(kindOf(e));
-    },
-  );
-  if (!conn) return;
-  Atomics.add(counts, CONNECTED, 1);
-  Atomics.store(progress, n, WAITING);
   try {
-    while (!Atomics.load(counts, STOP)) {
+    const conn = roster.connected(me, await connect(host, port));
+    Atomics.add(tally.counts, CONNECTED, 1);
+    while (roster.next(me)) {
       const t0 = performance.now();
       await conn.sendall(msg);
-      for (let got = 0; got < msg.length;) {
-        const b = await conn.recv(msg.length - got);
-        if (b.length === 0)
-          throw Object.assign(new Error("closed"), {
-            code: "closed by the server",
-          });
-        got += b.copy(reply, got);
+      let reply = Buffer.alloc(0);
+      while (reply.length < msg.length) {
+        const piece = await conn.recv(msg.length - reply.length);
+        if (piece.length === 0) throw new Error("closed by the server");
+        reply = Buffer.concat([reply, piece]);
       }
-      record(performance.now() - t0, reply.equals(want), reply);
-      Atomics.store(progress, n, ANSWERED);
+      const right = reply.equals(want);
+      if (tally.record(n, performance.now() - t0, right)) show(`${reply}`);
+      roster.answered(me, right);
     }
   } catch (e) {
-    if (e instanceof TaskExit) throw e;
-    addError(kindOf(e));
+    roster.failed(me, e);
   } finally {
-    conn.close();
+    roster.over(me);
   }
 }
 
-function record(ms: number, right: boolean, reply: Uint8Array): void {
-  Atomics.add(latency, Math.min(Math.round(ms * 100), BUCKETS - 1), 1);
-  Atomics.add(counts, REPLIES, 1);
-  if (!right) Atomics.add(counts, WRONG, 1);
-  if (Atomics.add(counts, PRINTED, 1) < PRINT)
-    showReply(Buffer.from(reply).toString());
-}
-
-// The note's way: one thread per connection. A Node thread cannot
-// block on a socket, so each runs the same loop with callbacks.
-const THREAD = `
-const { workerData: w, parentPort } = require("node:worker_threads");
-const net = require("node:net");
-const counts = new Int32Array(w.counts), latency = new Int32Array(w.latency), progress = new Int32Array(w.progress);
-const msg = Buffer.from(w.name + " say hello"), want = Buffer.from(msg.toString().toUpperCase());
-const reply = Buffer.alloc(msg.length);
-let got = 0, t0 = 0, stopped = false;
-const sock = net.connect({ host: w.host, port: w.port, noDelay: true });
-const send = () => { got = 0; t0 = performance.now(); sock.write(msg); };
-const stop = (kind) => { stopped = true; clearTimeout(timer); parentPort.postMessage(kind); sock.destroy(); };
-const timer = setTimeout(() => stop("timed out"), w.connectMs);
-sock.on("connect", () => { clearTimeout(timer); Atomics.add(counts, 2, 1); Atomics.store(progress, w.n, 1); send(); });
-sock.on("error", (e) => stopped || stop(e.code || e.name));
-sock.on("end", () => stopped || stop("closed by the server"));
-sock.on("data", (d) => {
-  got += d.copy(reply, got);
-  if (got < msg.length) return;
-  Atomics.add(latency, Math.min(Math.round((performance.now() - t0) * 100), 100000), 1);
-  Atomics.add(counts, 0, 1);
-  Atomics.store(progress, w.n, 2);
-  if (!reply.equals(want) || got > msg.length) Atomics.add(counts, 1, 1);
-  if (Atomics.add(counts, 4, 1) < 10) parentPort.postMessage({ reply: reply.toString() });
-  if (Atomics.load(counts, 3)) stop(null); else send();
-});`;
-
-function startThread(n: number): Promise<void> {
-  names[n] = `Thread-${n}`;
-  const shared = {
-    counts: counts.buffer,
-    latency: latency.buffer,
-    progress: progress.buffer,
-  };
-  const workerData = {
-    host,
-    port,
-    n,
-    name: names[n],
-    connectMs: CONNECT_MS,
-    ...shared,
-  };
-  const limits = {
-    maxYoungGenerationSizeMb: 1,
-    maxOldGenerationSizeMb: 16,
-    stackSizeMb: 1,
-  };
-  const worker = new Worker(THREAD, {
-    eval: true,
-    workerData,
-    resourceLimits: limits,
+// The note's way: one client per thread (./support/thread-client.ts
+// runs the same exchange with callbacks). Resolves when it has ended.
+function thread(me: Member, n: number): Promise<void> {
+  const data = { host, port, n, name: me.name, buffers: tally.buffers() };
+  const worker = startThread(data, (m) => {
+    if (m !== null && typeof m === "object") return show(m.reply);
+    sync();
+    if (m === "not upper-cased") me.doing = "got a wrong reply";
+    if (m) roster.failed(me, { code: m });
+    roster.over(me);
   });
-  return new Promise((resolve) => {
-    worker.on("message", (m: string | null | { reply: string }) => {
-      if (m !== null && typeof m === "object") return showReply(m.reply);
-      if (m) addError(m);
-      void worker.terminate();
-    });
-    worker.on("error", (e) => addError(kindOf(e)));
-    worker.on("exit", () => resolve());
-  });
+  me.end = () => void worker.terminate();
+  worker.on("error", (e) => roster.failed(me, e));
+  return new Promise((resolve) =>
+    worker.on("exit", () => {
+      if (!me.over) roster.failed(me, { code: "the thread ended" });
+      resolve();
+    }),
+  );
 }
 
-/** A few names, then how many more: fits in 80 columns. */
-function list(all: string[]): string {
-  return all.length <= 3
-    ? all.join(", ")
-    : `${all.slice(0, 3).join(", ")} and ${int(all.length - 3)} more`;
-}
-
-function percentile(p: number): string {
-  const total = latency.reduce((a, b) => a + b, 0);
-  let seen = 0;
-  for (let i = 0; i < BUCKETS; i++) {
-    seen += latency[i]!;
-    if (seen >= total * p && total > 0)
-      return i === BUCKETS - 1 ? ">1000" : (i / 100).toFixed(2);
+// Brings the roll up to date from the shared tally (what each thread
+// does, since when it waits), and tells the threads when the run is over.
+function sync(): void {
+  const doing = ["never started", "never connected", "got no reply"];
+  if (Date.now() >= roster.stopAt) Atomics.store(tally.counts, STOP, 1);
+  if (mode !== "threads") return;
+  for (const [i, m] of roster.members.entries()) {
+    if (m.over || m.doing === "got a wrong reply") continue;
+    const state = Atomics.load(tally.state, i + 1);
+    m.doing = doing[state] ?? "lost its connection";
+    m.since = tally.since[i + 1]!;
   }
-  return "-";
 }
 
-// The command line (--help, --timeline and the options), after the code
-// a reader came for.
+// A line of output; on a terminal it first erases the status line.
+function say(line: string): void {
+  console.log(tty ? `\r\x1b[K${line}` : line);
+}
+// The first 10 replies, like the note's print(), then a line that says so.
+let shown = 0;
+function show(reply: string): void {
+  say(reply);
+  if (++shown === 10) say("(first 10 replies shown)");
+}
+
 const opts = cli({
   usage: "npx tsx examples/09-client-threads.ts [options]",
   about:
-    "Opens many connections that each send `<name> say hello` and check the reply.",
+    "Opens many connections that each send `<name> say hello` and check " +
+    "the reply.",
   options: {
-    host: { type: "string", default: "127.0.0.1", help: "server address" },
-    port: { type: "string", default: "8080", help: "server port" },
+    ...addressOptions("client"),
     clients: { type: "string", default: "500", help: "connections at once" },
     duration: { type: "string", default: "3", help: "seconds of traffic" },
     threads: {
@@ -208,138 +116,131 @@ const opts = cli({
     },
   },
 });
-const host =
-  opts.host?.trim() ||
-  fail(
-    `Expected \`--host\` to be an address like 127.0.0.1, got \`${opts.host}\``,
-    2,
-  );
 const port = intOption("port", opts.port, 1, 65535);
 const clients = intOption("clients", opts.clients, 1, 10_000);
 const durationMs = numberOption("duration", opts.duration, 0.1, 3600) * 1000;
+const host = await hostOption(opts.host);
 const mode = opts.threads ? "threads" : "coroutines";
-const progress = new Int32Array(new SharedArrayBuffer((clients + 1) * 4));
+// 1 coroutine, 2 coroutines
+const unit = clients === 1 ? mode.slice(0, -1) : mode;
+const tally = new Tally(clients);
+const tty = process.stdout.isTTY === true;
+const mb = (bytes: number) => `${int(bytes / 2 ** 20)} MB`;
 
 // Is there a server at all? One clear line instead of 500 errors. This
 // probe (connect, then close) is one more connection in the server's
 // count; the summary says so.
 try {
-  (await withTimeout(CONNECT_MS, () => connect(host, port))).close();
+  (await withTimeout(WAIT_MS, () => connect(host, port))).close();
 } catch (e) {
-  const kind = kindOf(e);
-  fail(
-    `cannot connect to ${host}:${port} (${kind}): ${kind === "timed out" ? "the server does not accept" : "is the server up?"}`,
+  const why = (e as { code?: string }).code ?? "timed out";
+  const hint =
+    why === "timed out" ? "the server does not accept" : "is the server up?";
+  fail(`cannot connect to ${host}:${port} (${why}): ${hint}`);
+}
+
+// The cost of threads, stated before they start.
+if (mode === "threads") {
+  const cost = await threadCost();
+  say(
+    `one thread takes about ${int(cost.ms)} ms and ${mb(cost.bytes)} ` +
+      `to start here; ${int(clients)}: about ${mb(cost.bytes * clients)}`,
   );
 }
 
+// Memory as it grows, and progress: a status line on a terminal; in a
+// pipe, while threads start, a line every 2 s.
 let peakRss = process.memoryUsage().rss;
-const tty = process.stdout.isTTY;
-const started = performance.now();
-let t0 = started;
-let repliesBefore = 0;
-let lastReplies = 0;
-let lastTime = started;
+let ramping = true; // until the clock starts
+let [lastReplies, lastTime, lastLine] = [0, performance.now(), 0];
 const status = setInterval(() => {
-  peakRss = Math.max(peakRss, process.memoryUsage().rss);
-  const replies = Atomics.load(counts, REPLIES);
-  const errs = failed();
+  const rss = process.memoryUsage().rss;
+  peakRss = Math.max(peakRss, rss);
+  const replies = tally.get(REPLIES);
   const now = performance.now();
-  const perSecond = Math.round(
-    ((replies - lastReplies) * 1000) / (now - lastTime),
-  );
-  const line = `connected ${Atomics.load(counts, CONNECTED)}/${clients}  ${perSecond} replies/s  errors ${errs}`;
-  lastReplies = replies;
-  lastTime = now;
+  const rate = ((replies - lastReplies) * 1000) / (now - lastTime);
+  [lastReplies, lastTime] = [replies, now];
+  const started = tally.state.filter((s, i) => i > 0 && s > 0).length;
+  const line =
+    (mode === "threads" ? `started ${started}/${clients}  ` : "") +
+    `connected ${tally.get(CONNECTED)}/${clients}  ${int(rate)} replies/s  ` +
+    `memory ${mb(rss)}`;
   if (tty) process.stdout.write(`\r\x1b[K${line}`);
+  else if (mode === "threads" && ramping && now - lastLine >= 2000) {
+    lastLine = now;
+    say(line);
+  }
 }, 250);
 
-const tasks: Task[] = [];
-const threads: Promise<void>[] = [];
-let rampSeconds = -1;
-let stopped = false;
-process.on("SIGINT", () => void stop());
-process.on("SIGTERM", () => void stop());
-if (mode === "threads") {
-  for (let i = 1; i <= clients; i++) threads.push(startThread(i));
-} else {
-  for (let i = 1; i <= clients; i++)
-    names[i] = tasks[tasks.push(spawn(client, i)) - 1]!.name;
+const started = performance.now();
+const runs: Promise<void>[] = [];
+for (let n = 1; n <= clients; n++) {
+  const me = roster.add();
+  if (mode === "coroutines") {
+    me.name = spawn(client, me, n).name; // Task-1, Task-2, ...
+  } else {
+    [me.name, me.doing, me.since] = [`Thread-${n}`, "never started", 0];
+    runs.push(thread(me, n));
+  }
 }
+const watcher = spawn(() => roster.watch(sync));
+process.on("SIGINT", () => roster.stop()); // Ctrl-C: stop now, and sum up
+process.on("SIGTERM", () => roster.stop());
 
-// The clock starts once every client is connected (threads take a
-// while to start), or has failed, or after 30 s. Replies before that
-// are not in the rate.
+// The clock starts once every client is connected or over (threads take
+// a while to start), or after 30 s. Replies before that are not in the
+// rate.
+const over = () => roster.members.filter((m) => m.over).length;
 while (
-  Atomics.load(counts, CONNECTED) + failed() < clients &&
-  performance.now() - started < 30_000
-) {
+  tally.get(CONNECTED) + over() < clients &&
+  performance.now() - started < 30_000 &&
+  roster.stopAt === Infinity
+)
   await sleep(20);
-}
-rampSeconds = (performance.now() - started) / 1000;
-t0 = performance.now();
-repliesBefore = Atomics.load(counts, REPLIES);
+ramping = false;
+const rampSeconds = (performance.now() - started) / 1000;
+const repliesBefore = tally.get(REPLIES);
+if (roster.stopAt === Infinity) roster.begin(durationMs);
+else roster.start = roster.stopAt;
+await join(watcher); // until every client is over
+await Promise.race([Promise.all(runs), sleep(1000)]);
+clearInterval(status);
+if (tty) process.stdout.write("\r\x1b[K");
 
-// Stop after --duration or on Ctrl-C: let each client finish the
-// exchange it is in (up to 1 s), then end the rest.
-async function stop(): Promise<never> {
-  if (stopped) return new Promise<never>(() => {});
-  stopped = true;
-  Atomics.store(counts, STOP, 1);
-  if (rampSeconds < 0) rampSeconds = (performance.now() - started) / 1000;
-  const seconds = (performance.now() - t0) / 1000;
-  peakRss = Math.max(peakRss, process.memoryUsage().rss);
-  await joinAll(tasks, { timeout: 1000 });
-  await killAll(tasks);
-  await Promise.race([Promise.all(threads), sleep(1000)]);
-  clearInterval(status);
-  if (tty) process.stdout.write("\r\x1b[K");
-  const replies = Atomics.load(counts, REPLIES);
-  const wrong = Atomics.load(counts, WRONG);
-  const errs = [...errors].map(([k, n]) => `${k} ${n}`).join(", ") || "none";
-  const measured = replies - repliesBefore;
-  const rate = Math.round(measured / Math.max(seconds, 0.001));
-  const before =
-    repliesBefore > 0 ? ` (+${int(repliesBefore)} while connecting)` : "";
-  const unit = clients === 1 ? mode.slice(0, -1) : mode; // 1 coroutine, 2 coroutines
-  console.log(
-    `clients: ${int(clients)} ${unit}, ${int(Atomics.load(counts, CONNECTED))} connected in ${rampSeconds.toFixed(1)} s`,
-  );
-  console.log(
-    `replies: ${int(measured)} in ${seconds.toFixed(1)} s, ${int(rate)} per second${before}`,
-  );
-  console.log(`latency: p50 ${percentile(0.5)} ms, p99 ${percentile(0.99)} ms`);
-  console.log(`errors: ${errs}`);
-  console.log(`wrong replies: ${wrong}`);
-  console.log(
-    `memory: ${int(peakRss / 2 ** 20)} MB peak RSS for ${int(clients)} ${unit}`,
-  );
-  console.log(
-    "(the server counts 1 more connection: the check at the start that it listens)",
-  );
-  const gone =
-    (errors.get("closed by the server") ?? 0) + (errors.get("ECONNRESET") ?? 0);
-  if (gone > 0)
-    console.log(
-      `the server went away: ${gone} connections were closed or reset by it`,
-    );
-  // By name: the clients that never connected, or never got a reply.
-  const left = (state: number) =>
-    names.filter((_, n) => n > 0 && Atomics.load(progress, n) === state);
-  const notConnected = left(CONNECTING);
-  const unanswered = left(WAITING);
-  if (notConnected.length > 0)
-    console.log(`never connected: ${list(notConnected)}`);
-  if (unanswered.length > 0)
-    console.log(`never got a reply: ${list(unanswered)}`);
-  const ok =
-    wrong === 0 &&
-    errors.size === 0 &&
-    replies > 0 &&
-    notConnected.length + unanswered.length === 0;
-  process.exit(ok ? 0 : 1);
+// The summary.
+const seconds = (Math.min(Date.now(), roster.stopAt) - roster.start) / 1000;
+const replies = tally.get(REPLIES);
+const measured = replies - repliesBefore;
+const rate = measured / Math.max(seconds, 0.001);
+const before =
+  repliesBefore > 0 ? ` (+${int(repliesBefore)} while connecting)` : "";
+const p = (share: number) => tally.percentile(share)?.toFixed(2) ?? "-";
+const why = new Map<string, number>(); // what went wrong -> how many
+for (const [what, who] of roster.trouble) {
+  const kind = /\((.*)\)$/.exec(what)?.[1] ?? what;
+  why.set(kind, (why.get(kind) ?? 0) + who.length);
 }
-// Wait for --duration, or until every client has ended (server gone).
-if (mode === "threads")
-  await Promise.race([Promise.all(threads), sleep(durationMs)]);
-else await joinAll(tasks, { timeout: durationMs });
-await stop();
+const errors = [...why].map(([k, n]) => `${k} ${n}`).join(", ") || "none";
+say(
+  `clients: ${int(clients)} ${unit}, ` +
+    `${int(tally.get(CONNECTED))} connected in ${rampSeconds.toFixed(1)} s`,
+);
+say(
+  `replies: ${int(measured)} in ${seconds.toFixed(1)} s, ` +
+    `${int(rate)} per second${before}`,
+);
+say(`latency: p50 ${p(0.5)} ms, p99 ${p(0.99)} ms`);
+for (const line of tally.histogram()) say(line);
+say(`errors: ${errors}`);
+say(`wrong replies: ${tally.get(WRONG)}`);
+say(`memory: ${mb(peakRss)} peak RSS for ${int(clients)} ${unit}`);
+say(
+  "(the server counts 1 more connection: " +
+    "the check at the start that it listens)",
+);
+const gone =
+  (why.get("closed by the server") ?? 0) + (why.get("ECONNRESET") ?? 0);
+if (gone > 0)
+  say(`the server went away: ${gone} connections were closed or reset by it`);
+for (const [what, who] of roster.trouble) say(`${what}: ${names(who)}`);
+process.exit(roster.trouble.size === 0 && replies > 0 ? 0 : 1);

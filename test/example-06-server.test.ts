@@ -245,22 +245,28 @@ test("06-server: a client that sends a lot and reads nothing cannot grow its mem
   }
 });
 
-test("06-server: SIGINT and SIGTERM stop it quietly, exit 0", async () => {
-  for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    const server = await startServer();
-    try {
-      assert.equal(
-        String(await echo(server.port, Buffer.from("hello"))),
-        "HELLO",
-      );
-      server.proc.kill(signal);
-      assert.equal(await exitWithin(server, 5000), 0, signal);
-      assert.match(server.stdout(), /^listening on 127\.0\.0\.1:\d+\n$/);
-      assert.equal(server.stderr(), "");
-    } finally {
-      server.kill();
-    }
-  }
+test("06-server: SIGINT, SIGTERM and SIGHUP each stop it with a one-line summary, exit 0", async () => {
+  await Promise.all(
+    (["SIGINT", "SIGTERM", "SIGHUP"] as const).map(async (signal) => {
+      const server = await startServer();
+      try {
+        assert.equal(
+          String(await echo(server.port, Buffer.from("hello"))),
+          "HELLO",
+        );
+        server.proc.kill(signal);
+        assert.equal(await exitWithin(server, 10_000), 0, signal);
+        assert.match(
+          server.stdout(),
+          /^listening on 127\.0\.0\.1:\d+\nstopped: 1 connection served\n$/,
+          signal,
+        );
+        assert.equal(server.stderr(), "");
+      } finally {
+        server.kill();
+      }
+    }),
+  );
 });
 
 test("06-server: port in use and bad options give one line of at most 80 columns, no stack", async () => {
@@ -278,7 +284,10 @@ test("06-server: port in use and bad options give one line of at most 80 columns
         ["--port", "70000"],
         /^error: Expected `--port` to be an integer from 0 to 65535, got `70000`\n$/,
       ],
-      [["--port", "-1"], /^error: .*--port.* \(try --help\)\n$/],
+      [
+        ["--port", "-1"],
+        /^error: Expected `--port` to be an integer from 0 to 65535, got `-1`\n$/,
+      ],
       [
         ["--port", "1e3"],
         /^error: Expected `--port` to be an integer from 0 to 65535, got `1e3`\n$/,
@@ -292,13 +301,24 @@ test("06-server: port in use and bad options give one line of at most 80 columns
         /^error: Expected `--host` to be an address like 127\.0\.0\.1, got ``\n$/,
       ],
       [["--bogus"], /^error: Unknown option '--bogus' \(try --help\)\n$/],
+      [
+        ["--port", "0x10"],
+        /^error: Expected `--port` to be an integer from 0 to 65535, got `0x10`\n$/,
+      ],
+      // A long value is shortened; a control character is shown escaped.
+      [["--port", "9".repeat(120_000)], /^error: .*`--port`.*`9+\.\.\.9+`\n$/],
+      [
+        ["--host", "no-such-host.invalid"],
+        /^error: cannot resolve the host `no-such-host\.invalid` \(\w+\): check --host\n$/,
+      ],
       [["extra"], /^error: Unexpected argument 'extra' \(try --help\)\n$/],
     ];
     for (const [args, line] of bad) {
       const child = example("06-server.ts", args);
-      assert.equal(await exitWithin(child, 20_000), 2, args.join(" "));
-      assert.match(child.stderr(), line);
-      assert.deepEqual(longLines(child.stderr()), []);
+      const what = args.join(" ").slice(0, 40);
+      assert.equal(await exitWithin(child, 20_000), 2, what);
+      assert.match(child.stderr(), line, what);
+      assert.deepEqual(longLines(child.stderr()), [], what);
     }
   } finally {
     server.kill();

@@ -12,6 +12,8 @@ import {
   freePort,
   longLines,
   pickyServer,
+  queueServer,
+  splitServer,
   startServer,
 } from "./net-helpers.ts";
 
@@ -206,6 +208,87 @@ test("07-client: the server dying mid-run is in the summary, exit 1", async () =
   } finally {
     child.kill();
     server.kill();
+  }
+});
+
+test("07-client: against 08 --max-conns, every client left out is named, exit 1", async () => {
+  const server = await startServer(
+    ["--max-conns", "2"],
+    "08-server-pool-workers.ts",
+  );
+  try {
+    const r = await client(server.port, ["--clients", "5", "--duration", "2"]);
+    assert.equal(r.code, 1, r.out + r.err);
+    assert.ok(num(SUMMARY.exec(r.out)?.[2]) > 0, r.out);
+    const named = r.out
+      .split("\n")
+      .filter((l) =>
+        /^(got no reply|never connected|lost its connection) /.test(l),
+      );
+    assert.ok(named.length > 0, r.out);
+    assert.match(named.join("\n"), /Task-\d+, Task-\d+, Task-\d+$/m, r.out);
+  } finally {
+    server.kill();
+  }
+});
+
+test("07-client: a server that makes the others wait until a served client leaves: the waiting ones are named, exit 1", async () => {
+  const pool = await queueServer(2);
+  try {
+    const r = await client(pool.port, ["--clients", "5", "--duration", "2"]);
+    assert.equal(r.code, 1, r.out + r.err);
+    assert.ok(num(SUMMARY.exec(r.out)?.[2]) > 0, r.out);
+    assert.match(
+      r.out,
+      /^got no reply \(timed out\): Task-\d+, Task-\d+, Task-\d+$/m,
+    );
+    assert.ok(r.ms < 2000 + 8000, `took ${r.ms} ms`);
+  } finally {
+    pool.close();
+  }
+});
+
+test("07-client: a server that sends each reply in two pieces is right: exit 0", async () => {
+  const split = await splitServer();
+  try {
+    const r = await client(split.port, ["--clients", "20", "--duration", "1"]);
+    assert.equal(r.code, 0, r.out + r.err);
+    assert.ok(num(SUMMARY.exec(r.out)?.[2]) >= 20, r.out);
+    assert.doesNotMatch(r.out, /wrong/);
+  } finally {
+    split.close();
+  }
+});
+
+test("07-client: whole numbers are decimal digits; a bad value or host is one line, exit 2", async () => {
+  const cases: [string[], RegExp][] = [
+    ...["0x10", "1e3", "0b11", "+80"].map((v): [string[], RegExp] => [
+      ["--port", v],
+      /^error: Expected `--port` to be an integer from 1 to 65535, got `.*`\n$/,
+    ]),
+    [["--clients", "0x10"], /^error: Expected `--clients` .*, got `0x10`\n$/],
+    [
+      ["--clients", "7".repeat(120_000)],
+      /^error: .*`--clients`.*`7+\.\.\.7+`\n$/,
+    ],
+    [
+      ["--duration", "1\n2"],
+      /^error: Expected `--duration` .*, got `1\\n2`\n$/,
+    ],
+    [
+      ["--host", "no-such-host.invalid"],
+      /^error: cannot resolve the host `no-such-host\.invalid` \(\w+\): check --host\n$/,
+    ],
+  ];
+  for (const [args, line] of cases) {
+    const t0 = Date.now();
+    const child = example(FILE, args);
+    const what = args.join(" ").slice(0, 40);
+    assert.equal(await exitWithin(child, 20_000), 2, what);
+    assert.match(child.stderr(), line, what);
+    assert.deepEqual(longLines(child.stderr()), [], what);
+    assert.equal(child.stdout(), "", what);
+    assert.ok(Date.now() - t0 < 15_000, `${what}: took ${Date.now() - t0} ms`);
   }
 });
 

@@ -223,3 +223,73 @@ export async function pickyServer(
     },
   };
 }
+
+/**
+ * An upper-casing server in this process that sends every reply in two
+ * pieces, `gapMs` apart: a correct server, as TCP allows.
+ */
+export async function splitServer(
+  gapMs = 20,
+): Promise<{ port: number; close: () => void }> {
+  const socks = new Set<net.Socket>();
+  const server = net.createServer((s) => {
+    socks.add(s);
+    s.on("error", () => {});
+    s.on("data", (d: Buffer) => {
+      const up = pyUpper(d);
+      const half = Math.max(1, Math.floor(up.length / 2));
+      s.write(up.subarray(0, half));
+      setTimeout(() => s.writable && s.write(up.subarray(half)), gapMs);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as net.AddressInfo;
+  return {
+    port,
+    close: () => {
+      for (const s of socks) s.destroy();
+      server.close();
+    },
+  };
+}
+
+/**
+ * An upper-casing server in this process that serves at most `n`
+ * connections at once, like a pool: the others are connected but get no
+ * reply until a served one leaves.
+ */
+export async function queueServer(
+  n: number,
+): Promise<{ port: number; close: () => void }> {
+  const socks = new Set<net.Socket>();
+  const waiting: net.Socket[] = [];
+  let serving = 0;
+  const serve = (s: net.Socket) => {
+    serving++;
+    s.on("data", (d: Buffer) => s.write(pyUpper(d)));
+    s.resume();
+  };
+  const server = net.createServer({ pauseOnConnect: true }, (s) => {
+    socks.add(s);
+    s.on("error", () => {});
+    s.on("close", () => {
+      socks.delete(s);
+      const i = waiting.indexOf(s);
+      if (i >= 0) return void waiting.splice(i, 1);
+      serving--;
+      const next = waiting.shift();
+      if (next) serve(next);
+    });
+    if (serving < n) serve(s);
+    else waiting.push(s);
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as net.AddressInfo;
+  return {
+    port,
+    close: () => {
+      for (const s of socks) s.destroy();
+      server.close();
+    },
+  };
+}

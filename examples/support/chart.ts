@@ -121,3 +121,10 @@ export function bytes(value: number): string {
 export function int(value: number): string {
   return Math.round(value).toLocaleString("en-US");
 }
+
+/** A few names, then how many more: `Task-1, Task-2, Task-3 and 7 more`. */
+export function names(all: readonly string[], shown = 3): string {
+  return all.length <= shown
+    ? all.join(", ")
+    : `${all.slice(0, shown).join(", ")} and ${int(all.length - shown)} more`;
+}

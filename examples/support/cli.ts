@@ -3,6 +3,7 @@
  * one-line errors with a hint, and exit codes (0 success, 1 runtime
  * failure, 2 bad usage). Built on `node:util` parseArgs.
  */
+import { lookup } from "node:dns/promises";
 import { parseArgs } from "node:util";
 import { applyEnv } from "./env.ts";
 import { startTimeline } from "./timeline.ts";
@@ -31,10 +32,58 @@ type Values<O extends Record<string, OptionSpec>> = {
   [K in keyof O]: O[K]["type"] extends "boolean" ? boolean : string | undefined;
 };
 
-/** Prints `message` as one line on stderr and exits with `code`. */
+/**
+ * Prints `message` as one line of at most 80 columns on stderr and exits
+ * with `code`. Control characters are shown escaped (`\n`, `\x1b`), and
+ * a quoted value that does not fit is shortened in the middle.
+ */
 export function fail(message: string, code = 1): never {
-  process.stderr.write(`error: ${message}\n`);
+  process.stderr.write(`${oneLine(`error: ${message}`)}\n`);
   process.exit(code);
+}
+
+/**
+ * `line` with control characters escaped and its longest quoted part
+ * cut to fit `columns`.
+ */
+export function oneLine(line: string, columns = 80): string {
+  let text = escapeControl(line);
+  const over = [...text].length - columns;
+  if (over <= 0) return text;
+  let longest: RegExpExecArray | undefined;
+  for (const m of text.matchAll(/`([^`]*)`|'([^']*)'/g))
+    if (!longest || m[0].length > longest[0].length) longest = m;
+  if (longest) {
+    const inner = [...(longest[1] ?? longest[2] ?? "")];
+    const keep = Math.max(inner.length - over - 3, 6);
+    const head = Math.ceil(keep / 2);
+    const tail = inner.slice(inner.length - (keep - head));
+    const cut = `${inner.slice(0, head).join("")}...${tail.join("")}`;
+    const q = longest[0][0]!;
+    text =
+      text.slice(0, longest.index) +
+      q +
+      cut +
+      q +
+      text.slice(longest.index + longest[0].length);
+  }
+  const chars = [...text];
+  return chars.length > columns
+    ? `${chars.slice(0, columns - 3).join("")}...`
+    : text;
+}
+
+/** Shows C0 and C1 control characters (newline, escape...) as escapes. */
+function escapeControl(text: string): string {
+  const named: Record<string, string> = {
+    "\n": "\\n",
+    "\r": "\\r",
+    "\t": "\\t",
+  };
+  return text.replace(
+    /[\u0000-\u001f\u007f-\u009f]/g,
+    (c) => named[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
+  );
 }
 
 /**
@@ -124,7 +173,9 @@ export function cli<O extends Record<string, OptionSpec>>(
       "Options:",
     ];
     for (const [name, o] of Object.entries(options)) {
-      const flag = `${o.short ? `-${o.short}, ` : "    "}--${name}${o.type === "string" ? " <value>" : ""}`;
+      const short = o.short ? `-${o.short}, ` : "    ";
+      const value = o.type === "string" ? " <value>" : "";
+      const flag = `${short}--${name}${value}`;
       const dflt =
         o.default !== undefined && o.type === "string"
           ? ` (default: ${o.default})`
@@ -152,7 +203,10 @@ export function runCommand(): string {
   return "npx tsx";
 }
 
-/** Breaks `line` at spaces into lines of at most `columns`, the next ones indented. */
+/**
+ * Breaks `line` at spaces into lines of at most `columns`, the next
+ * ones indented.
+ */
 export function wrap(line: string, indent: string, columns = 80): string[] {
   const out: string[] = [];
   let rest = line;
@@ -190,14 +244,20 @@ export function intOption(
   return n;
 }
 
-/** Reads a number option (e.g. seconds): exits with code 2 unless it is finite, >= `min` and <= `max`. */
+/**
+ * Reads a number option (e.g. seconds) written in decimal (`3`, `0.5`):
+ * exits with code 2 unless it is >= `min` and <= `max`.
+ */
 export function numberOption(
   name: string,
   value: string | undefined,
   min: number,
   max = Number.MAX_VALUE,
 ): number {
-  const n = value !== undefined && value.trim() !== "" ? Number(value) : NaN;
+  const n =
+    value !== undefined && /^-?(\d+\.?\d*|\.\d+)$/.test(value.trim())
+      ? Number(value)
+      : NaN;
   if (!Number.isFinite(n) || n < min || n > max) {
     const range =
       max === Number.MAX_VALUE
@@ -206,4 +266,83 @@ export function numberOption(
     fail(`Expected \`--${name}\` to be ${range}, got \`${value}\``, 2);
   }
   return n;
+}
+
+/**
+ * Reads a `--host` option: exits with code 2 unless it is an address or
+ * a name that resolves (within `ms`), so a typo is told at once rather
+ * than as a connection that times out.
+ */
+export async function hostOption(
+  value: string | undefined,
+  ms = 3000,
+): Promise<string> {
+  const host = value?.trim() ?? "";
+  const want = "Expected `--host` to be an address like 127.0.0.1";
+  if (host === "") fail(`${want}, got \`${value ?? ""}\``, 2);
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<string>((resolve) => {
+    timer = setTimeout(resolve, ms, `no answer in ${ms / 1000} s`);
+  });
+  const why = await Promise.race([
+    lookup(host).then(
+      () => "",
+      (e: NodeJS.ErrnoException) => e.code ?? e.message,
+    ),
+    late,
+  ]);
+  clearTimeout(timer);
+  if (why)
+    fail(`cannot resolve the host \`${host}\` (${why}): check --host`, 2);
+  return host;
+}
+
+/**
+ * Why `listen()` failed, in one line with a hint: the port is taken,
+ * needs privileges, or the address is not this host's.
+ */
+export function listenFailure(
+  error: unknown,
+  host: string,
+  port: number,
+): string {
+  const code = (error as NodeJS.ErrnoException).code ?? String(error);
+  const where = `${host}:${port}`;
+  if (code === "EADDRINUSE")
+    return `${where} is in use (EADDRINUSE): stop that server or try --port 0`;
+  if (code === "EACCES")
+    return `cannot listen on ${where} (EACCES): try a port above 1023`;
+  return `cannot listen on ${where} (${code}): check --host and --port`;
+}
+
+/**
+ * The options of the socket examples: `--host` and `--port` (a server
+ * may take port 0, any free port).
+ */
+export function addressOptions(role: "server" | "client") {
+  const server = role === "server";
+  return {
+    host: {
+      type: "string",
+      default: "127.0.0.1",
+      help: server ? "address to listen on" : "the server's address",
+    },
+    port: {
+      type: "string",
+      default: "8080",
+      help: server ? "port, 0 for any free port" : "the server's port",
+    },
+  } as const satisfies Record<string, OptionSpec>;
+}
+
+/**
+ * Ends the program on Ctrl-C (SIGINT), `kill` (SIGTERM) or a closed
+ * terminal (SIGHUP): prints the line `summary()` returns, exits 0.
+ */
+export function onStop(summary: () => string): void {
+  const stop = () => {
+    process.stdout.write(`${summary()}\n`, () => process.exit(0));
+  };
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const)
+    process.on(signal, stop);
 }
