@@ -9,7 +9,8 @@
  * at once (IO-bound), then a few slices of arithmetic (CPU-bound).
  * Look at the tables: coroutines win the waits by far and use almost
  * no memory, but gain nothing on arithmetic, where threads and
- * processes use both cores (not every coroutine improves efficiency).
+ * processes can share the work between both cores, when the cores are
+ * free (not every coroutine improves efficiency).
  */
 import { spawn as spawnProcess } from "node:child_process";
 import os from "node:os";
