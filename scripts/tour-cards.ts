@@ -78,16 +78,16 @@ export interface ZhCard {
   watch: string;
 }
 
-/** The Chinese cards, by example number. */
+/** The Chinese cards, by example (its file name without `.ts`). */
 export const ZH: Record<string, ZhCard> = {
-  "01": {
+  "01-coroutines": {
     title: "协程：eat 和 play 共用一个线程",
     note: "一、协程（eat/play 计时小程序）",
     watch:
       "两个任务跑在同一个 JavaScript 线程上：eat 等 3 秒，play 等 1 秒。" +
       "留意各行的先后顺序，以及最后的总耗时：约 3.0 秒，而不是 3 + 1 = 4.0 秒。",
   },
-  "02": {
+  "02-yield": {
     title: "yield 能切换，却不懂 IO",
     note: "一、协程 3（yield 和 greenlet 自己不会在 IO 处切换）",
     watch:
@@ -95,7 +95,7 @@ export const ZH: Record<string, ZhCard> = {
       "但等待是阻塞调用：3 秒加 1 秒，约 4 秒。第二遍，生成器 yield 出一个" +
       "“睡眠请求”，由一个小调度器把它挂到定时器上：约 3 秒。留意每行前面的时间。",
   },
-  "03": {
+  "03-one-blocks-all": {
     title: "一个阻塞调用，冻住所有任务",
     note: "一、协程 1（缺点：一个任务阻塞，整个线程都停下）",
     watch:
@@ -104,7 +104,7 @@ export const ZH: Record<string, ZhCard> = {
       "出现一段空白）。第二遍，同样的活改用 await 来做：心跳照常。阻塞检测器" +
       "开着，线程被冻住时，stderr 会点名是哪个任务。",
   },
-  "04": {
+  "04-three-ways": {
     title: "实现并发的三种手段",
     note: "一、协程 2（实现并发的三种手段：单线程、多线程、多进程）",
     watch:
@@ -114,7 +114,7 @@ export const ZH: Record<string, ZhCard> = {
       "线程和进程也只在两个核都空闲时才能分摊工作、快得起来。启动五十个" +
       "进程要花时间，机器忙时这一步要跑半分钟以上。",
   },
-  "05": {
+  "05-switch-cost": {
     title: "切换一次的开销：程序内部与操作系统",
     note: "一、协程 1（优点：程序自己切换，开销远小于操作系统切换）",
     watch:
@@ -123,7 +123,7 @@ export const ZH: Record<string, ZhCard> = {
       "纳秒数：生成器走一步只要几十纳秒，await 是它的几倍；经过操作系统的切换" +
       "要几微秒到几十微秒，是 await 的几十到几百倍。比值打印在最后。",
   },
-  "06": {
+  "06-server": {
     title: "转大写的回显服务端：每条连接一个任务",
     note: "二、并发的套接字通信（服务端）",
     watch:
@@ -132,7 +132,7 @@ export const ZH: Record<string, ZhCard> = {
       "留意它打印的就绪行。按 Ctrl-C（或者 SIGTERM、SIGHUP）停止时，" +
       "它打印一行汇总。",
   },
-  "07": {
+  "07-client": {
     title: "500 个客户端同时连接，每个一个任务",
     note: "二、并发的套接字通信（客户端）",
     watch:
@@ -141,7 +141,7 @@ export const ZH: Record<string, ZhCard> = {
       "看最后的汇总：没能连上、没收到回复（3 秒内，或者直到运行结束）、" +
       "连接中途断开或者收到错误回复的客户端都会被点名，退出码为 1。",
   },
-  "08": {
+  "08-server-pool-workers": {
     title: "回显服务端：连接池、多进程和汇总",
     note: "二、并发的套接字通信（服务端：连接池与多进程）",
     watch:
@@ -151,7 +151,7 @@ export const ZH: Record<string, ZhCard> = {
       "--backlog 设置内核的连接队列。按 Ctrl-C，或者收到 SIGTERM、SIGHUP 时，" +
       "它打印服务了多少。",
   },
-  "09": {
+  "09-client-threads": {
     title: "500 个客户端：协程还是线程，测给你看",
     note: "二、并发的套接字通信（客户端：任务与线程对比）",
     watch:
@@ -164,14 +164,15 @@ export const ZH: Record<string, ZhCard> = {
 };
 
 /**
- * Extra runs of a client, each with its own card: the note's thread
- * client, once, at a size that runs in seconds.
+ * Extra runs of a client (by file name without `.ts`), each with its
+ * own card: the note's thread client, once, at a size that runs in
+ * seconds.
  */
 export const EXTRA_RUNS: Record<
   string,
   { args: string[]; en: string; zh: string }[]
 > = {
-  "09": [
+  "09-client-threads": [
     {
       args: ["--threads", "--clients", "20"],
       en:
@@ -350,7 +351,7 @@ export function cardInput(
   command: string,
   extra?: { en: string; zh: string },
 ): CardInput {
-  const zh = ZH[ex.num];
+  const zh = ZH[ex.slug];
   return {
     no,
     total,

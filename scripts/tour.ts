@@ -220,7 +220,7 @@ const runsOf = (client: Example) => [
     label: "",
     extra: undefined as undefined | { en: string; zh: string },
   },
-  ...(EXTRA_RUNS[client.num] ?? []).map((r) => ({
+  ...(EXTRA_RUNS[client.slug] ?? []).map((r) => ({
     args: r.args,
     label: ` ${r.args.join(" ")}`,
     extra: { en: r.en, zh: r.zh },

@@ -101,11 +101,12 @@ test("the two READMEs list the same examples with the same commands", () => {
   );
 });
 
-test("README.md, README.zh-CN.md and NOTE.md link to each other near their top", () => {
+test("the READMEs and the two retellings of the note link to each other near their top", () => {
   const wants: Record<string, string[]> = {
-    "README.md": ["README.zh-CN.md", "NOTE.md"],
-    "README.zh-CN.md": ["README.md", "NOTE.md"],
-    "NOTE.md": ["README.md", "README.zh-CN.md"],
+    "README.md": ["README.zh-CN.md", "NOTE.md", "NOTE.zh-CN.md"],
+    "README.zh-CN.md": ["README.md", "NOTE.md", "NOTE.zh-CN.md"],
+    "NOTE.md": ["README.md", "README.zh-CN.md", "NOTE.zh-CN.md"],
+    "NOTE.zh-CN.md": ["README.md", "README.zh-CN.md", "NOTE.md"],
   };
   for (const [file, targets] of Object.entries(wants)) {
     // "Near the top": within the first 15 lines, before any second-level section.
@@ -122,8 +123,13 @@ test("README.md, README.zh-CN.md and NOTE.md link to each other near their top",
   }
 });
 
-test("every local link in the three documents points at a file that exists", () => {
-  for (const file of ["README.md", "README.zh-CN.md", "NOTE.md"]) {
+test("every local link in the four documents points at a file that exists", () => {
+  for (const file of [
+    "README.md",
+    "README.zh-CN.md",
+    "NOTE.md",
+    "NOTE.zh-CN.md",
+  ]) {
     const text = readFileSync(file, "utf8");
     for (const [, target] of text.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)) {
       if (/^[a-z]+:/.test(target!)) continue; // https:, mailto:
@@ -270,3 +276,70 @@ for (const mode of ["script", "interactive"] as const) {
     },
   );
 }
+
+// ---------------------------------------------------------------- the note, twice
+// NOTE.md and NOTE.zh-CN.md retell the same note: each point of the
+// note appears in both (by a phrase each language must use), and both
+// send the reader to the same examples.
+const NOTE_POINTS: [point: string, en: RegExp, zh: RegExp][] = [
+  ["骗过 CPU", /骗过/, /骗过/],
+  [
+    "并发 = 切换 + 保存状态",
+    /并发 = 切换 \+ 保存状态/,
+    /并发 = 切换 \+ 保存状态/,
+  ],
+  [
+    "the three ways a/b/c",
+    /- a\)[^]*- b\)[^]*- c\)/,
+    /- a\)[^]*- b\)[^]*- c\)/,
+  ],
+  [
+    "yield and greenlet versus gevent",
+    /`yield`[^]*greenlet[^]*gevent/,
+    /`yield`[^]*greenlet[^]*gevent/,
+  ],
+  ["monkey.patch_all", /monkey\.patch_all\(\)/, /monkey\.patch_all\(\)/],
+  [
+    "spawn returns at once: without join the program ends",
+    /without the joins/,
+    /不 `join`/,
+  ],
+  ["the DummyThread remark", /"Dummy" means fake/, /Dummy 是“虚拟的、假的”/],
+  ["the timing demo's output", /3\.006/, /3\.006/],
+  [
+    "the server: talk and server, backlog 5",
+    /`server\(ip, port, backlog=5\)`/,
+    /`server\(ip, port, backlog=5\)`/,
+  ],
+  ["the import-order trap", /from socket import \*/, /from socket import \*/],
+  ["the client: 500 threads", /500 threads/, /500 个线程/],
+  [
+    "where the project differs",
+    /Where it differs from the note/,
+    /和笔记不同的是/,
+  ],
+];
+
+test("NOTE.md and NOTE.zh-CN.md cover the same points of the note", () => {
+  const en = readFileSync("NOTE.md", "utf8");
+  const zh = readFileSync("NOTE.zh-CN.md", "utf8");
+  for (const [point, enRe, zhRe] of NOTE_POINTS) {
+    assert.match(en, enRe, `NOTE.md misses: ${point}`);
+    assert.match(zh, zhRe, `NOTE.zh-CN.md misses: ${point}`);
+  }
+  const links = (text: string) =>
+    [...new Set(text.match(/\]\((examples\/[^)]+)\)/g))].sort();
+  assert.deepEqual(
+    links(zh),
+    links(en),
+    "the two retellings link different examples",
+  );
+  // Chinese first: the Chinese retelling is mostly Chinese prose.
+  const prose = zh.replace(/```[^]*?```|`[^`]*`|\([^)]*\)/g, "");
+  const cjk = prose.match(/[\u4e00-\u9fff]/g)?.length ?? 0;
+  const latin = prose.match(/[A-Za-z]/g)?.length ?? 0;
+  assert.ok(
+    cjk > 2 * latin,
+    `NOTE.zh-CN.md: ${cjk} Chinese, ${latin} Latin letters`,
+  );
+});

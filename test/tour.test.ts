@@ -7,13 +7,40 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import {
+  cpSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { connect } from "node:net";
 import { promisify } from "node:util";
+import {
+  EXTRA_RUNS,
+  SAY,
+  ZH,
+  cardInput,
+  cols,
+  readExample,
+  renderCard,
+  wrap,
+} from "../scripts/tour-cards.ts";
 
 const run = promisify(execFile);
-const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1" };
+// English first, whatever the machine's locale (the Chinese cards have tests of their own).
+const env: NodeJS.ProcessEnv = {
+  ...process.env,
+  NO_COLOR: "1",
+  LANG: "C.UTF-8",
+};
 delete env.FORCE_COLOR; // (an empty FORCE_COLOR makes Node warn that NO_COLOR is ignored)
+delete env.LC_ALL;
+delete env.LC_MESSAGES;
 const tour = (...args: string[]) =>
   [process.execPath, ["--import", "tsx", "scripts/tour.ts", ...args]] as const;
 
@@ -205,6 +232,7 @@ test("tour --help prints usage; a bad option or --only exits 2 with one line", a
     ["--only", "99"],
     ["--runtime", "python"],
     ["--duration", "x"],
+    ["--lang", "fr"],
   ]) {
     const [b, a] = tour(...bad);
     const err = await run(b, a, { env }).then(
@@ -270,14 +298,22 @@ test(
         `${f} did not pass:\n${stdout.slice(-3000)}`,
       );
     }
-    // The note's section, in Chinese and then in English.
-    assert.match(stdout, /\nnote {2}一、协程\n {6}Part 1: Coroutines \(/);
+    // The note's section, in English and then in Chinese.
+    assert.match(stdout, /\nnote {2}Part 1: Coroutines \(/);
+    assert.match(stdout, /\n笔记 {2}一、协程（/);
+    // Every client's extra runs (the note's thread client) have a step too.
+    const steps =
+      files.length +
+      clients.reduce(
+        (n, f) => n + (EXTRA_RUNS[f.slice(0, -3)]?.length ?? 0),
+        0,
+      );
     assert.match(
       stdout,
-      new RegExp(
-        `tour done: ${files.length} of ${files.length} steps, all passed\\n$`,
-      ),
+      new RegExp(`tour done: ${steps} of ${steps} steps, all passed\\n$`),
     );
+    for (const line of stdout.split("\n"))
+      assert.ok(cols(line) <= 80, `a line wider than 80 columns: ${line}`);
     if (server) {
       assert.match(
         stdout,
@@ -471,36 +507,15 @@ test(
   async () => {
     // A scratch project beside the real one: the real lib and scripts, and
     // tiny examples, one of which fails and one a server that dies at once.
-    const { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } =
-      await import("node:fs");
-    const { tmpdir } = await import("node:os");
-    const { join, resolve } = await import("node:path");
-    const dir = mkdtempSync(join(tmpdir(), "tour-"));
+    const { dir, rm } = scratchTour({
+      "01-fine": `console.log("fine");`,
+      "02-fails": `console.log("about to fail"); process.exit(1);`,
+      "03-server": `console.error("error: cannot listen"); process.exit(1);`,
+      "04-client": `console.log("client ran");`,
+      "05-after": `console.log("after ran");`,
+    });
+    const { join } = await import("node:path");
     try {
-      for (const d of ["lib", "scripts"])
-        cpSync(d, join(dir, d), { recursive: true });
-      symlinkSync(resolve("node_modules"), join(dir, "node_modules"));
-      writeFileSync(
-        join(dir, "package.json"),
-        JSON.stringify({ type: "module" }),
-      );
-      const example = (name: string, body: string) =>
-        writeFileSync(
-          join(dir, "examples", `${name}.ts`),
-          `/**\n * @title ${name}\n * @note 一、协程 (test)\n * @run npx tsx examples/${name}.ts\n * @output none\n *\n * A test step.\n */\n${body}\n`,
-        );
-      (await import("node:fs")).mkdirSync(join(dir, "examples"));
-      cpSync("examples/support", join(dir, "examples", "support"), {
-        recursive: true,
-      }); // the tour's apparatus
-      example("01-fine", `console.log("fine");`);
-      example("02-fails", `console.log("about to fail"); process.exit(1);`);
-      example(
-        "03-server",
-        `console.error("error: cannot listen"); process.exit(1);`,
-      );
-      example("04-client", `console.log("client ran");`);
-      example("05-after", `console.log("after ran");`);
       const { stdout } = await run(
         process.execPath,
         ["--import", "tsx", join(dir, "scripts/tour.ts")],
@@ -526,7 +541,257 @@ test(
       );
       assert.match(stdout, /tour done: 2 failed \(02-fails, 03-server\)\n$/);
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      rm();
     }
   },
 );
+
+/**
+ * A scratch project beside the real one: the real lib, scripts and
+ * apparatus, and tiny examples (name: code) with a header each.
+ */
+function scratchTour(examples: Record<string, string>): {
+  dir: string;
+  rm(): void;
+} {
+  const dir = mkdtempSync(path.join(tmpdir(), "tour-"));
+  for (const d of ["lib", "scripts", "examples/support"])
+    cpSync(d, path.join(dir, d), { recursive: true });
+  symlinkSync(path.resolve("node_modules"), path.join(dir, "node_modules"));
+  writeFileSync(
+    path.join(dir, "package.json"),
+    JSON.stringify({ type: "module" }),
+  );
+  for (const [name, body] of Object.entries(examples))
+    writeFileSync(
+      path.join(dir, "examples", `${name}.ts`),
+      `/**\n * @title ${name}\n * @note 一、协程 (test)\n * @run npx tsx examples/${name}.ts\n * @output none\n *\n * A test step.\n */\n${body}\n`,
+    );
+  return { dir, rm: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+// ---------------------------------------------------------------- on a projector
+// Fast checks of what a reader sees: the cards in both languages, 80
+// columns, nothing dim, and a tour that ends when its input does.
+
+/** Every card the tour can show, with the longest arguments it passes. */
+function allCards(lang: "zh" | "en", width: number): string[][] {
+  return files.map((f, i) => {
+    const ex = readExample(f);
+    const extra = EXTRA_RUNS[ex.slug]?.at(-1);
+    const args = [
+      "--host 127.0.0.1 --port 65535 --duration 0.5",
+      ...(extra?.args ?? []),
+      "--timeline",
+    ].join(" ");
+    return renderCard(
+      cardInput(
+        ex,
+        i + 1,
+        files.length + 1,
+        `npx deno run -A ${ex.file} ${args}`,
+        extra && {
+          en: `${SAY.en.client(0.5)}; ${extra.en}`,
+          zh: `${SAY.zh.client(0.5)}；${extra.zh}`,
+        },
+      ),
+      lang,
+      width,
+    );
+  });
+}
+
+test("every card fits 80 columns (a Chinese character counts two), in both languages", () => {
+  for (const lang of ["zh", "en"] as const)
+    for (const width of [80, 60])
+      for (const card of allCards(lang, width))
+        for (const line of card)
+          assert.ok(
+            cols(line) <= width,
+            `${lang}, ${width} columns: ${cols(line)} columns: ${line}`,
+          );
+});
+
+test("every example has a Chinese card, and the reader's language comes first", () => {
+  const slugs = files.map((f) => f.slice(0, -3));
+  assert.deepEqual(
+    Object.keys(ZH).sort(),
+    slugs,
+    "ZH should have exactly the examples",
+  );
+  for (const key of Object.keys(EXTRA_RUNS))
+    assert.ok(slugs.includes(key), `EXTRA_RUNS names ${key}, not an example`);
+  for (const [slug, card] of Object.entries(ZH))
+    for (const text of [card.title, card.note, card.watch])
+      assert.match(text, /[\u4e00-\u9fff]/, `${slug}: not Chinese: ${text}`);
+  for (const [i, f] of files.entries()) {
+    const zh = ZH[f.slice(0, -3)]!;
+    const zhFirst = allCards("zh", 80)[i]!.join("\n");
+    const enFirst = allCards("en", 80)[i]!.join("\n");
+    assert.ok(
+      zhFirst.indexOf(zh.title) < zhFirst.indexOf(titles[i]!),
+      `zh: the Chinese title should come first:\n${zhFirst}`,
+    );
+    assert.ok(
+      enFirst.indexOf(titles[i]!) < enFirst.indexOf(zh.title),
+      `en: the English title should come first:\n${enFirst}`,
+    );
+    for (const card of [zhFirst, enFirst])
+      assert.ok(card.includes("笔记 ") && card.includes("note "), card);
+  }
+});
+
+test("wrap breaks Chinese between characters, never before a closing mark", () => {
+  const text =
+    "两个任务跑在同一个线程上：eat 等 3 秒，play 等 1 秒。留意各行的先后顺序。";
+  for (const width of [12, 17, 20, 33]) {
+    const lines = wrap(text, width, "看点  ", "      ");
+    for (const line of lines) {
+      assert.ok(cols(line) <= width, `${width}: ${line}`);
+      assert.doesNotMatch(
+        line.trimStart(),
+        /^[，。：；、）]/,
+        `${width}: ${line}`,
+      );
+    }
+    assert.equal(
+      lines.join("").replace("看点", "").replace(/\s/g, ""),
+      text.replace(/\s/g, ""),
+      "nothing lost",
+    );
+  }
+  assert.equal(cols("协程 ab"), 7);
+});
+
+test("the tour never dims what a reader must see (no SGR 2), even in colour", async () => {
+  for (const f of ["scripts/tour.ts", "scripts/tour-cards.ts"])
+    assert.doesNotMatch(readFileSync(f, "utf8"), /"dim"|\[2m/, f);
+  const [bin, argv] = tour("--list");
+  const { stdout } = await run(bin, argv, {
+    env: { ...env, NO_COLOR: "", FORCE_COLOR: "1" },
+  });
+  assert.match(stdout, /\x1b\[1m/, "colour should be on");
+  assert.doesNotMatch(stdout, /\x1b\[(?:\d+;)*2m/, "dim text in --list");
+});
+
+test("--lang and the locale choose the cards' first language", async () => {
+  const first = files[0]!;
+  const zh = ZH[first.slice(0, -3)]!.title;
+  const cases: [NodeJS.ProcessEnv, string[], boolean][] = [
+    [{ LANG: "zh_CN.UTF-8" }, [], true],
+    [{ LC_ALL: "zh_TW.UTF-8", LANG: "C" }, [], true],
+    [{ LANG: "C.UTF-8" }, [], false],
+    [{ LANG: "zh_CN.UTF-8" }, ["--lang", "en"], false],
+    [{ LANG: "C.UTF-8" }, ["--lang", "zh"], true],
+  ];
+  const { dir, rm } = scratchTour({ "01-quick": `console.log("ran");` });
+  try {
+    await Promise.all(
+      cases.map(async ([locale, args, zhFirst]) => {
+        const { stdout } = await run(
+          process.execPath,
+          ["--import", "tsx", path.join(dir, "scripts/tour.ts"), ...args],
+          { env: { ...env, ...locale }, timeout: 50_000 },
+        );
+        const head = stdout.split("\n")[0]!;
+        assert.equal(
+          /演示导览/.test(head),
+          zhFirst,
+          `${JSON.stringify(locale)} ${args.join(" ")}: ${head}`,
+        );
+        const zhNote = stdout.indexOf("笔记 ");
+        const enNote = stdout.indexOf("note ");
+        assert.ok(zhNote >= 0 && enNote >= 0, stdout);
+        assert.equal(zhNote < enNote, zhFirst, stdout);
+      }),
+    );
+    assert.ok(zh.length > 0);
+  } finally {
+    rm();
+  }
+});
+
+test(
+  "a closed input ends the tour: piped lines, or Ctrl-D at a prompt on a terminal",
+  { skip: !hasScript && "needs util-linux script", timeout: 90_000 },
+  async () => {
+    const { dir, rm } = scratchTour({
+      "01-one": `console.log("one ran");`,
+      "02-two": `console.log("two ran");`,
+      "03-three": `console.log("three ran");`,
+    });
+    const tourCmd = `${process.execPath} --import tsx ${path.join(dir, "scripts/tour.ts")}`;
+    /** Runs `cmd` on a terminal, typing `keys` when `when` shows; resolves with its output and exit code. */
+    const onTerminal = (cmd: string, steps: [RegExp, string][]) =>
+      new Promise<{ out: string; code: number | null }>((resolve, reject) => {
+        const child = spawn("script", ["-qfec", cmd, "/dev/null"], {
+          cwd: dir,
+          env: { ...env, TERM: "xterm" },
+          stdio: ["pipe", "pipe", "pipe"],
+        });
+        let out = "";
+        const timer = setTimeout(() => {
+          child.kill("SIGKILL");
+          reject(new Error(`the tour hangs:\n${out}`));
+        }, 60_000);
+        child.stdout!.on("data", (d: Buffer) => {
+          out += d.toString();
+          while (steps[0] && steps[0][0].test(out)) {
+            const [, keys] = steps.shift()!;
+            child.stdin!.write(keys);
+          }
+        });
+        child.on("exit", (code) => {
+          clearTimeout(timer);
+          resolve({ out, code });
+        });
+      });
+    try {
+      // Typed ahead into a pipe, then closed: it runs through and ends.
+      const piped = await onTerminal(`printf '\\n\\n\\n' | ${tourCmd}`, []);
+      assert.equal(piped.code, 0, piped.out);
+      assert.match(piped.out, /three ran/);
+      assert.match(piped.out, /tour done: 3 of 3 steps, all passed/);
+      // Ctrl-D at the second prompt: the first step ran, the tour ends.
+      const eof = await onTerminal(tourCmd, [
+        [/Press Enter/, "\r"],
+        [/one ran[^]*Press Enter/, "\x04"],
+      ]);
+      assert.equal(eof.code, 0, eof.out);
+      assert.match(eof.out, /one ran/);
+      assert.doesNotMatch(eof.out, /two ran/);
+      assert.match(eof.out, /tour ended after 1 of 3 steps/);
+    } finally {
+      rm();
+    }
+  },
+);
+
+test("an example quiet for 2 s says it is still running, from a thread of its own", async () => {
+  // The main thread is held for 3 s by a loop: the line comes anyway.
+  const code =
+    "for (const end = Date.now() + 3000; Date.now() < end; ); console.log('done');";
+  for (const [lang, line] of [
+    ["C.UTF-8", /^\.\.\. still running: \d+ s$/m],
+    ["zh_CN.UTF-8", /^… 仍在运行：\d+ 秒$/m],
+  ] as const) {
+    const { stdout } = await run(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        "--import",
+        "./examples/support/preload.ts",
+        "-e",
+        code,
+      ],
+      { env: { ...env, LANG: lang, XIECHENG_PROGRESS: "1" }, timeout: 30_000 },
+    );
+    assert.match(stdout, line, stdout);
+    assert.match(stdout, /done\n$/, stdout);
+    assert.ok(stdout.search(line) < stdout.indexOf("done"), stdout);
+  }
+  // Off by default: the same program prints only its own line.
+  const { stdout } = await run(process.execPath, ["-e", code], { env });
+  assert.equal(stdout, "done\n");
+});
