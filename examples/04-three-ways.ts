@@ -12,13 +12,12 @@
  * processes can share the work between both cores, when the cores are
  * free (not every coroutine improves efficiency).
  */
-import { spawn as spawnProcess } from "node:child_process";
 import os from "node:os";
 import v8 from "node:v8";
 import vm from "node:vm";
-import { Worker } from "node:worker_threads";
 import { bar, fancy, paint, table, useColor } from "./support/chart.ts";
 import { cli, intOption } from "./support/cli.ts";
+import { runUnits, type Result } from "./support/units.ts";
 import { joinAll, sleep, spawn } from "../lib/index.ts";
 
 const WAIT_MS = 100;
@@ -35,95 +34,9 @@ try {
   gc = vm.runInNewContext("gc") as () => void;
 } catch {}
 
-interface Result {
-  wallMs: number;
-  startMs: number;
-  memBytes: number;
-}
 type Way = "coroutines" | "threads" | "processes";
 
-// ---- Units: one task, one worker thread, one child process ------------
-// Threads and processes run plain JavaScript given as text (no loader
-// needed). Each one says "up", waits for "go", does its job, reports.
-const unitCode = (job: string) => `
-const { parentPort, workerData } = require("node:worker_threads");
-const say = (m) => parentPort ? parentPort.postMessage(m) : process.stdout.write(m + "\\n");
-const work = () => { ${job} };
-const burn = ${burn.toString()};
-say("up");
-if (parentPort) parentPort.once("message", () => { work(); say(String(process.memoryUsage().rss)); });
-else process.stdin.once("data", () => { work(); say(String(process.memoryUsage().rss)); process.exit(0); });
-`;
-
-// Starts `n` units running `job`; resolves once all are up, with a
-// `go` that starts the jobs and resolves with their reports (RSS).
-// A unit that fails rejects whichever of the two is pending.
-function startUnits(way: Way, n: number, job: string) {
-  const code = unitCode(job);
-  let up = 0;
-  const reports: number[] = [];
-  const sends: (() => void)[] = [];
-  let settle = { resolve: (_: unknown) => {}, reject: (_: Error) => {} };
-  const onLine = (line: string) => {
-    if (line === "up") {
-      if (++up === n) settle.resolve({ go });
-    } else if (reports.push(Number(line)) === n) settle.resolve(reports);
-  };
-  const go = () =>
-    new Promise<number[]>((resolve, reject) => {
-      settle = { resolve: resolve as (_: unknown) => void, reject };
-      for (const send of sends) send();
-    });
-  const fail = (error: Error) => settle.reject(error);
-  for (let i = 0; i < n; i++) {
-    if (way === "threads") {
-      const w = new Worker(code, { eval: true, execArgv: [] });
-      w.on("message", onLine);
-      w.on("error", fail);
-      sends.push(() => w.postMessage("go"));
-    } else {
-      const p = spawnProcess(process.execPath, ["-e", code], {
-        stdio: ["pipe", "pipe", "inherit"],
-      });
-      let buf = "";
-      p.stdout.on("data", (d: Buffer) => {
-        buf += d;
-        for (let i = buf.indexOf("\n"); i >= 0; i = buf.indexOf("\n")) {
-          onLine(buf.slice(0, i));
-          buf = buf.slice(i + 1);
-        }
-      });
-      p.on("error", fail);
-      p.on(
-        "exit",
-        (status) =>
-          status !== 0 &&
-          fail(new Error(`a child process exited with code ${status}`)),
-      );
-      sends.push(() => p.stdin.end("go\n"));
-    }
-  }
-  return new Promise<{ go: typeof go }>((resolve, reject) => {
-    settle = { resolve: resolve as (_: unknown) => void, reject };
-  });
-}
-
-// Runs `n` units of `job` as threads or processes and measures them.
-async function runUnits(way: Way, n: number, job: string): Promise<Result> {
-  const rss0 = process.memoryUsage().rss;
-  const t0 = performance.now();
-  const { go } = await startUnits(way, n, job);
-  const startMs = (performance.now() - t0) / n;
-  const rssUp = process.memoryUsage().rss;
-  const reports = await go();
-  const wallMs = performance.now() - t0;
-  // A thread lives in our process: count what our memory grew by. A
-  // process has its own: count what it reports, on average.
-  let sum = 0;
-  for (const r of reports) sum += r;
-  const memBytes = way === "threads" ? (rssUp - rss0) / n : sum / n;
-  return { wallMs, startMs, memBytes };
-}
+// ---- Units: one task here; threads and processes in ./support/units.ts
 
 // Runs `n` tasks of `job` on this thread and measures them the same way.
 async function runTasks(
@@ -201,7 +114,7 @@ async function measure(way: Way, io: boolean): Promise<Result | string> {
     ? `Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ${WAIT_MS})`
     : `burn(${STEPS})`;
   try {
-    return await runUnits(way, io ? WAITS : SLICES, job);
+    return await runUnits(way, io ? WAITS : SLICES, job, [burn]);
   } catch (error) {
     return `failed: ${error instanceof Error ? error.message : String(error)}`;
   }

@@ -139,21 +139,24 @@ try {
   fail(`cannot connect to ${host}:${port} (${why}): ${hint}`);
 }
 
+process.on("SIGINT", () => roster.stop()); // Ctrl-C: stop now, and sum up
+process.on("SIGTERM", () => roster.stop());
+
 // The cost of threads, stated before they start.
 if (mode === "threads") {
-  const cost = await threadCost();
+  const cost = await threadCost(host, port);
   say(
-    `one thread takes about ${int(cost.ms)} ms and ${mb(cost.bytes)} ` +
-      `to start here; ${int(clients)}: about ${mb(cost.bytes * clients)}`,
+    `one thread took ${int(cost.ms)} ms to its first reply and ` +
+      `${mb(cost.bytes)} here; ${int(clients)}: about ${mb(cost.bytes * clients)}`,
   );
 }
 
 // Memory as it grows, and progress: a status line on a terminal; in a
-// pipe, while threads start, a line every 2 s.
+// pipe, while threads start, a line every 2 s and one once they have.
 let peakRss = process.memoryUsage().rss;
 let ramping = true; // until the clock starts
-let [lastReplies, lastTime, lastLine] = [0, performance.now(), 0];
-const status = setInterval(() => {
+let [lastReplies, lastTime, lastLine] = [0, performance.now(), -Infinity];
+function progress(): string {
   const rss = process.memoryUsage().rss;
   peakRss = Math.max(peakRss, rss);
   const replies = tally.get(REPLIES);
@@ -161,13 +164,17 @@ const status = setInterval(() => {
   const rate = ((replies - lastReplies) * 1000) / (now - lastTime);
   [lastReplies, lastTime] = [replies, now];
   const started = tally.state.filter((s, i) => i > 0 && s > 0).length;
-  const line =
+  return (
     (mode === "threads" ? `started ${started}/${clients}  ` : "") +
     `connected ${tally.get(CONNECTED)}/${clients}  ${int(rate)} replies/s  ` +
-    `memory ${mb(rss)}`;
+    `memory ${mb(rss)}`
+  );
+}
+const status = setInterval(() => {
+  const line = progress();
   if (tty) process.stdout.write(`\r\x1b[K${line}`);
-  else if (mode === "threads" && ramping && now - lastLine >= 2000) {
-    lastLine = now;
+  else if (mode === "threads" && ramping && lastTime - lastLine >= 2000) {
+    lastLine = lastTime;
     say(line);
   }
 }, 250);
@@ -180,12 +187,11 @@ for (let n = 1; n <= clients; n++) {
     me.name = spawn(client, me, n).name; // Task-1, Task-2, ...
   } else {
     [me.name, me.doing, me.since] = [`Thread-${n}`, "never started", 0];
-    runs.push(thread(me, n));
+    if (!roster.interrupted) runs.push(thread(me, n));
+    if (n % 10 === 0) await sleep(0); // let the status line run
   }
 }
 const watcher = spawn(() => roster.watch(sync));
-process.on("SIGINT", () => roster.stop()); // Ctrl-C: stop now, and sum up
-process.on("SIGTERM", () => roster.stop());
 
 // The clock starts once every client is connected or over (threads take
 // a while to start), or after 30 s. Replies before that are not in the
@@ -198,6 +204,7 @@ while (
 )
   await sleep(20);
 ramping = false;
+if (mode === "threads" && !tty) say(progress());
 const rampSeconds = (performance.now() - started) / 1000;
 const repliesBefore = tally.get(REPLIES);
 if (roster.stopAt === Infinity) roster.begin(durationMs);
@@ -235,8 +242,10 @@ say(`errors: ${errors}`);
 say(`wrong replies: ${tally.get(WRONG)}`);
 say(`memory: ${mb(peakRss)} peak RSS for ${int(clients)} ${unit}`);
 say(
-  "(the server counts 1 more connection: " +
-    "the check at the start that it listens)",
+  mode === "threads"
+    ? "(the server counts 3 more: the check that it listens, 2 to time a thread)"
+    : "(the server counts 1 more connection: " +
+        "the check at the start that it listens)",
 );
 const gone =
   (why.get("closed by the server") ?? 0) + (why.get("ECONNRESET") ?? 0);

@@ -11,6 +11,9 @@ import {
   freePort,
   longLines,
   pickyServer,
+  queueServer,
+  waitFor,
+  splitServer,
   startServer,
 } from "./net-helpers.ts";
 
@@ -307,7 +310,7 @@ for (const mode of [[], ["--threads"]]) {
           assert.match(
             out,
             new RegExp(
-              `^never connected: ${prefix}-\\d+, ${prefix}-\\d+, ${prefix}-\\d+ and \\d+ more$`,
+              `^never connected \\(timed out\\): ${prefix}-\\d+, ${prefix}-\\d+, ${prefix}-\\d+ and \\d+ more$`,
               "m",
             ),
           );
@@ -346,7 +349,7 @@ for (const mode of [[], ["--threads"]]) {
         assert.match(
           client.stdout(),
           new RegExp(
-            `^never got a reply: ${prefix}-\\d+, ${prefix}-\\d+, ${prefix}-\\d+ and 1 more$`,
+            `^got no reply \\(timed out\\): ${prefix}-\\d+, ${prefix}-\\d+, ${prefix}-\\d+ and 1 more$`,
             "m",
           ),
         );
@@ -363,3 +366,146 @@ for (const mode of [[], ["--threads"]]) {
     }
   });
 }
+
+/** Runs 09 with `args`; resolves with its exit code and output. */
+async function run09(args: string[], limitMs = 40_000) {
+  const child = example(FILE, args);
+  try {
+    const code = await exitWithin(child, limitMs);
+    return { code, out: child.stdout(), err: child.stderr() };
+  } finally {
+    child.kill();
+  }
+}
+
+test("09-client: against 08 --max-conns, the summary never says none: the clients left out are named, exit 1", async () => {
+  const server = await startServer(["--max-conns", "2"], SERVER);
+  try {
+    const r = await run09([
+      ...["--port", String(server.port), "--clients", "6"],
+      ...["--duration", "1"],
+    ]);
+    assert.equal(r.code, 1, r.out + r.err);
+    assert.notEqual(summary(r.out).errors, "none", r.out);
+    assert.match(
+      r.out,
+      /^(got no reply|lost its connection|never connected) \(.*\): Task-\d+, Task-\d+, Task-\d+/m,
+    );
+  } finally {
+    server.kill();
+  }
+});
+
+for (const mode of [[], ["--threads"]]) {
+  const label = mode.length ? "threads" : "coroutines";
+  const prefix = mode.length ? "Thread" : "Task";
+  test(`09-client (${label}): a server that makes the others wait until a served client leaves: the waiting ones are named, exit 1`, async () => {
+    const pool = await queueServer(3); // the check at the start takes one place for a moment
+    try {
+      const r = await run09([
+        ...["--port", String(pool.port), "--clients", "6"],
+        ...["--duration", "1", ...mode],
+      ]);
+      assert.equal(r.code, 1, r.out + r.err);
+      assert.notEqual(summary(r.out).errors, "none", r.out);
+      assert.match(
+        r.out,
+        new RegExp(
+          `^got no reply \\(timed out\\): ${prefix}-\\d+, ${prefix}-\\d+, ${prefix}-\\d+$`,
+          "m",
+        ),
+      );
+    } finally {
+      pool.close();
+    }
+  });
+}
+
+test("09-client: a server that sends each reply in two pieces is right; the latency histogram fits 80 columns, no dim text", async () => {
+  const split = await splitServer();
+  try {
+    const r = await run09([
+      ...["--port", String(split.port), "--clients", "10"],
+      ...["--duration", "1"],
+    ]);
+    assert.equal(r.code, 0, r.out + r.err);
+    const s = summary(r.out);
+    assert.ok(s.replies > 10 && s.wrong === 0 && s.errors === "none", r.out);
+    // The histogram: one row per range, each with a bar, a count and a
+    // share; the counts add up to every reply.
+    const rows = [
+      ...r.out.matchAll(
+        /^ +(?:[\d.]+-[\d.]+|>= [\d.]+) ms  (#*) +([\d,]+) \((<?[\d.]+)%\)$/gm,
+      ),
+    ];
+    assert.ok(rows.length >= 1, r.out);
+    assert.ok(
+      rows.some((m) => m[1]!.length === 40),
+      "the fullest row is 40 long",
+    );
+    const total = rows.reduce(
+      (a, m) => a + Number(m[2]!.replaceAll(",", "")),
+      0,
+    );
+    assert.equal(total, s.replies + s.before, r.out);
+    // Every range of 20 ms or more: the gap of the split.
+    assert.ok(
+      rows.every((m) => !/^ +0-0\.1 ms/.test(m[0]!)),
+      r.out,
+    );
+    assert.deepEqual(longLines(r.out), []);
+    assert.ok(!r.out.includes("\x1b[2m"), "no dim text");
+  } finally {
+    split.close();
+  }
+});
+
+test("09-client: a client that gets a wrong reply is named, exit 1", async () => {
+  const plain = await pickyServer(Infinity, false);
+  try {
+    const r = await run09([
+      ...["--port", String(plain.port), "--clients", "5"],
+      ...["--duration", "0.5"],
+    ]);
+    assert.equal(r.code, 1, r.out + r.err);
+    assert.match(
+      r.out,
+      /^got a wrong reply \(not upper-cased\): Task-1, Task-2, Task-3 and 2 more$/m,
+    );
+  } finally {
+    plain.close();
+  }
+});
+
+test("09-client --threads: the cost first, memory as it grows, threads not yet started named as such", async () => {
+  const server = await startServer([], SERVER);
+  const client = example(FILE, [
+    ...["--port", String(server.port), "--clients", "200"],
+    ...["--duration", "5", "--threads"],
+  ]);
+  try {
+    const cost = await waitFor(
+      client,
+      /^one thread took [\d,]+ ms to its first reply and [\d,]+ MB here; 200: about [\d,]+ MB$/m,
+      30_000,
+    );
+    assert.ok(cost.index === 0, `the cost comes first:\n${client.stdout()}`);
+    // A line on memory while they start (in a pipe: one every 2 s).
+    await waitFor(
+      client,
+      /^started \d+\/200 {2}connected \d+\/200 .* memory [\d,]+ MB$/m,
+    );
+    client.proc.kill("SIGINT"); // Ctrl-C before every thread has started
+    assert.equal(await exitWithin(client, 40_000), 1, client.stderr());
+    const out = client.stdout();
+    assert.match(
+      out,
+      /^never started \(the run ended first\): Thread-\d+, Thread-\d+, Thread-\d+/m,
+    );
+    assert.doesNotMatch(out, /^never connected/m, out);
+    assert.deepEqual(longLines(out), []);
+  } finally {
+    client.kill();
+    server.kill();
+  }
+});

@@ -29,9 +29,14 @@ export function start(
   let err = "";
   proc.stdout?.setEncoding("utf8").on("data", (s: string) => (out += s));
   proc.stderr?.setEncoding("utf8").on("data", (s: string) => (err += s));
-  const exited = new Promise<number | string>((resolve) =>
-    proc.on("exit", (code, signal) => resolve(code ?? signal ?? -1)),
-  );
+  // Once the child has exited and its output is all read ('close'); a
+  // grandchild that keeps the pipes open delays this by 2 s at most.
+  const exited = new Promise<number | string>((resolve) => {
+    proc.on("close", (code, signal) => resolve(code ?? signal ?? -1));
+    proc.on("exit", (code, signal) => {
+      setTimeout(() => resolve(code ?? signal ?? -1), 2000).unref();
+    });
+  });
   return {
     proc,
     stdout: () => out,

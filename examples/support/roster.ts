@@ -44,8 +44,15 @@ export class Roster {
     this.stopAt = this.start + ms;
   }
 
-  /** Ends the run now (Ctrl-C): each client ends its exchange, then stops. */
+  /** Whether the run was cut short (Ctrl-C). */
+  interrupted = false;
+
+  /**
+   * Ends the run now (Ctrl-C): each client may end the exchange it is
+   * in (within `waitMs`), then stops.
+   */
   stop(): void {
+    this.interrupted = true;
     this.stopAt = Math.min(this.stopAt, Date.now());
   }
 
@@ -73,7 +80,8 @@ export class Roster {
     if (me.over) return false;
     if (Date.now() >= this.stopAt) {
       // The run is over: a client with no reply yet waited in vain.
-      if (me.doing !== "lost its connection") this.giveUp(me, "timed out");
+      const never = me.doing !== "lost its connection";
+      if (never && !this.interrupted) this.giveUp(me, "timed out");
       return false;
     }
     me.since = Date.now();
@@ -86,7 +94,8 @@ export class Roster {
       me.doing = "got a wrong reply";
       throw new Error("not upper-cased");
     }
-    if (me.doing === "got no reply" && Date.now() >= this.stopAt) {
+    const late = Date.now() >= this.stopAt && !this.interrupted;
+    if (me.doing === "got no reply" && late) {
       this.giveUp(me, "timed out"); // its first reply, too late for the run
       return Infinity;
     }
@@ -116,7 +125,8 @@ export class Roster {
 
   /**
    * Until every client is over: gives up on a client that has waited
-   * over `waitMs`, or that has had no reply at all when the run ends.
+   * over `waitMs`, or that has had no reply at all when the run ends
+   * (unless Ctrl-C cut it short: then it may end its exchange).
    * `sync`, if given, first brings the roll up to date (threads).
    */
   async watch(sync?: () => void): Promise<void> {
@@ -128,8 +138,10 @@ export class Roster {
         const never = m.doing !== "lost its connection"; // no reply yet
         if (m.since > 0 && now - m.since > this.waitMs)
           this.giveUp(m, "timed out");
-        else if (now >= this.stopAt && never)
-          this.giveUp(m, m.since > 0 ? "timed out" : "the run ended first");
+        else if (now < this.stopAt || !never) continue;
+        else if (m.doing === "never started")
+          this.giveUp(m, "the run ended first"); // a thread still waiting to start
+        else if (!this.interrupted) this.giveUp(m, "timed out");
       }
       await sleep(50);
     }

@@ -6,7 +6,7 @@
  */
 import type * as Net from "node:net";
 import { Worker, type MessagePort } from "node:worker_threads";
-import { SLOTS, type TallyBuffers } from "./tally.ts";
+import { SLOTS, Tally, type TallyBuffers } from "./tally.ts";
 
 /** What a thread is given: where to connect, its number and name, the tally. */
 export interface ThreadData {
@@ -112,26 +112,35 @@ export function startThread(
 }
 
 /**
- * What one more thread costs here: starts two idle threads with the
- * same limits, one after the other (the first pays for what they share),
- * and measures the second: its start-up time and what it added to this
- * process's memory. Both are ended again.
+ * What one more client thread costs here: runs two, one after the
+ * other, for 200 ms of traffic each against `host:port` (the first pays
+ * for what threads share), and measures the second: the time until its
+ * first reply, and what it added to this process's memory meanwhile.
  */
-export async function threadCost(): Promise<{ ms: number; bytes: number }> {
-  const idle = `require("node:worker_threads").parentPort.postMessage(0);`;
-  const workers: Worker[] = [];
+export async function threadCost(
+  host: string,
+  port: number,
+): Promise<{ ms: number; bytes: number }> {
   let cost = { ms: 0, bytes: 0 };
   for (let i = 0; i < 2; i++) {
+    const tally = new Tally(1);
     const [rss0, t0] = [process.memoryUsage().rss, performance.now()];
-    const worker = new Worker(idle, { eval: true, resourceLimits });
-    workers.push(worker);
-    await new Promise((resolve, reject) => {
-      worker.once("message", resolve);
-      worker.once("error", reject);
+    let ms = 0;
+    const data = { host, port, n: 1, name: "Probe", buffers: tally.buffers() };
+    const worker = startThread(data, () => {});
+    await new Promise<void>((resolve) => {
+      const poll = setInterval(() => {
+        const now = performance.now() - t0;
+        if (!ms && tally.get(SLOTS.REPLIES) > 0) ms = now;
+        if ((ms && now > ms + 200) || now > 5000) {
+          clearInterval(poll);
+          resolve();
+        }
+      }, 5);
     });
-    const bytes = Math.max(0, process.memoryUsage().rss - rss0);
-    cost = { ms: performance.now() - t0, bytes };
+    cost = { ms, bytes: Math.max(0, process.memoryUsage().rss - rss0) };
+    Atomics.store(tally.counts, SLOTS.STOP, 1);
+    await worker.terminate();
   }
-  await Promise.all(workers.map((w) => w.terminate()));
   return cost;
 }
