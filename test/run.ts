@@ -49,6 +49,7 @@ export const FAST = [
   "test/manners.test.ts",
   "test/readme.test.ts",
   "test/copy-paste.test.ts",
+  "test/tour-cards.test.ts",
 ];
 
 export const SLOW = [
