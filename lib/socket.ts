@@ -5,7 +5,7 @@
  * next `recv` or `sendall` throws it, after the bytes that came before.
  */
 import net from "node:net";
-import { type Wait, expect, interrupted, park, wake } from "./wait.ts";
+import { type Wait, expect, interrupted, park, wake } from "./core.ts";
 
 /** Bytes a connection holds unread; past them, reading pauses and TCP slows the sender. */
 export const READ_LIMIT = 64 * 1024;
