@@ -10,11 +10,27 @@ import { type Wait, expect, interrupted, park, wake } from "./wait.ts";
 /** Bytes a connection holds unread; past them, reading pauses and TCP slows the sender. */
 export const READ_LIMIT = 64 * 1024;
 
+/**
+ * Bytes of a connection's sends that node:net may hold beyond what the
+ * kernel took. `sendall` hands node:net its data in pieces of this size:
+ * the first while node:net holds at most this much, each next one once the
+ * kernel has taken all of it. So a kill or Timeout that ends a `sendall`
+ * stops it within one piece, as the kernel's buffer stops gevent's.
+ */
+export const SEND_LIMIT = 64 * 1024;
+
 /** A reset by the peer; Python's `ConnectionResetError`. */
 export class ConnectionResetError extends Error {
   override name = "ConnectionResetError";
   override message = "the peer reset the connection (ECONNRESET)";
   readonly code = "ECONNRESET";
+}
+
+/** Sending after `shutdown()` or after the peer went away; Python's `BrokenPipeError`. */
+export class BrokenPipeError extends Error {
+  override name = "BrokenPipeError";
+  override message = "the connection is closed for sending (EPIPE)";
+  readonly code = "EPIPE";
 }
 
 /** Using a connection or server after `close()`; Python's EBADF. */
@@ -26,11 +42,6 @@ export class SocketClosedError extends Error {
 
 const EMPTY = Buffer.alloc(0);
 const SENT = Promise.resolve();
-// Python's BrokenPipeError: sending after shutdown().
-const shutDown = () =>
-  Object.assign(new Error("the sending side is shut down (EPIPE)"), {
-    code: "EPIPE",
-  });
 const busy = (what: string) =>
   new Error(`another task is already waiting in ${what}()`);
 
@@ -45,7 +56,10 @@ export class Connection {
   #error: Error | undefined;
   #reader: Wait<Buffer> | undefined;
   #max = 0;
+  #closed = false; // close() was called
   #writer: Wait<void> | undefined;
+  #out: Uint8Array | undefined; // what the waiting sendall has yet to hand over
+  #offset = 0;
 
   /** @internal use `connect()` or `Server.accept()`. */
   constructor(sock: net.Socket) {
@@ -59,12 +73,14 @@ export class Connection {
       this.#feed();
     });
     sock.on("end", () => this.#end());
-    sock.on("drain", () => this.#writer && wake(this.#writer, undefined));
+    sock.on("drain", this.#pump);
     sock.on("error", (e: NodeJS.ErrnoException) => {
       this.#error ??=
-        e.code === "ECONNRESET" || e.code === "EPIPE"
+        e.code === "ECONNRESET"
           ? new ConnectionResetError(undefined, { cause: e })
-          : e;
+          : e.code === "EPIPE"
+            ? new BrokenPipeError(undefined, { cause: e })
+            : e;
     });
     sock.on("close", () => {
       this.#end(this.#ended ? undefined : new SocketClosedError());
@@ -124,33 +140,97 @@ export class Connection {
     this.#feed();
   };
 
-  /** Sends all of `data`; waits while node:net holds 16 KB the peer has not read. Python's `sendall`. */
+  /**
+   * Sends all of `data`; waits while the peer does not read. Python's
+   * `sendall`. Data that node:net takes at once returns without a switch.
+   * Ended by a kill or Timeout, it stops: the bytes it had not yet handed
+   * over (all but at most `SEND_LIMIT`) are never sent, and the next
+   * `sendall` does not wait behind them.
+   */
   sendall(data: Uint8Array | string): Promise<void> {
     if (this.#writer && !this.#writer.over) throw busy("sendall");
     const sock = this.#sock;
-    const error =
-      this.#error ??
-      (sock.destroyed
-        ? new SocketClosedError()
-        : sock.writableEnded
-          ? shutDown()
-          : undefined);
+    const error = this.#closed
+      ? new SocketClosedError()
+      : (this.#error ??
+        (sock.writableEnded || sock.destroyed
+          ? new BrokenPipeError()
+          : undefined));
     // A failed socket rejects; a pending kill or Timeout is thrown by park() first.
     if (error || interrupted())
       return park<void>((wait) => wait.interrupt(error!));
-    if (sock.write(data)) return SENT; // the common case: no switch
-    return park<void>((wait) => void (this.#writer = wait)); // until 'drain'
+    // The common case: a reply small enough for one piece, no switch.
+    if (
+      sock.writableLength <= SEND_LIMIT &&
+      (typeof data === "string"
+        ? data.length <= SEND_LIMIT / 3 // UTF-8: at most 3 bytes a char
+        : data.byteLength <= SEND_LIMIT)
+    ) {
+      sock.write(data);
+      return SENT;
+    }
+    this.#out = typeof data === "string" ? Buffer.from(data) : data;
+    this.#offset = 0;
+    this.#pump();
+    if (this.#out === undefined) return SENT;
+    return park<void>(this.#parkWriter);
   }
+
+  readonly #parkWriter = (wait: Wait<void>): void => {
+    this.#writer = wait;
+    wait.cancel = this.#stop; // a kill, a Timeout or close()
+  };
+  readonly #stop = (): void => {
+    this.#out = undefined;
+    this.#writer = undefined;
+  };
+
+  // Hands node:net the next pieces of #out: the first while it holds at
+  // most SEND_LIMIT bytes, each next one once the kernel took them all.
+  // Called by sendall, on 'drain' and when a piece reached the kernel.
+  readonly #pump = (): void => {
+    const sock = this.#sock;
+    const out = this.#out;
+    if (out === undefined) return;
+    for (;;) {
+      if (sock.writableEnded || sock.destroyed) return; // 'close' or shutdown() end the writer
+      if (sock.writableLength > (this.#offset === 0 ? SEND_LIMIT : 0)) return;
+      const start = this.#offset;
+      const end = (this.#offset = Math.min(out.byteLength, start + SEND_LIMIT));
+      const last = end === out.byteLength;
+      if (last) this.#out = undefined;
+      sock.write(
+        last && start === 0 ? out : out.subarray(start, end),
+        this.#pump,
+      );
+      if (last) {
+        const wait = this.#writer;
+        this.#writer = undefined;
+        if (wait) wake(wait, undefined);
+        return;
+      }
+    }
+  };
 
   /** Ends the sending side: the peer's `recv` returns empty. Python's `shutdown(SHUT_WR)`. */
   shutdown(): void {
     this.#sock.end();
+    this.#writer?.interrupt(new BrokenPipeError());
   }
 
-  /** Sends what is queued, then closes; a task in `recv` gets `SocketClosedError`. Never throws. */
+  /**
+   * Closes the connection; a task in `recv` or `sendall` gets
+   * `SocketClosedError`. Never throws. Bytes already handed over are
+   * still sent, unless received bytes lie unread: then, as the kernel
+   * does, it resets the connection (the peer gets
+   * `ConnectionResetError`) and drops what was not yet sent.
+   */
   close(): void {
     const sock = this.#sock;
-    if (sock.writableLength === 0) sock.destroy();
+    this.#closed = true;
+    if (this.#buffered > 0 && !sock.destroyed && sock.resetAndDestroy)
+      sock.resetAndDestroy();
+    else if (sock.writableLength === 0) sock.destroy();
     else {
       sock.end(() => sock.destroy());
       setTimeout(() => sock.destroy(), 10_000).unref(); // a peer that never reads
