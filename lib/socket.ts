@@ -4,6 +4,7 @@
  * kill or Timeout can end. A socket error never crashes the process: the
  * next `recv` or `sendall` throws it, after the bytes that came before.
  */
+import { readFileSync, readdirSync } from "node:fs";
 import net from "node:net";
 import { type Wait, expect, interrupted, park, wake } from "./wait.ts";
 
@@ -259,12 +260,26 @@ export class Server {
   #closed = false;
 
   /** @internal use `listen()`. */
-  constructor(server: net.Server) {
+  constructor(server: net.Server, maxConnections: number | undefined) {
     this.#server = server;
     server.on("connection", (sock: net.Socket) => {
       this.#queue.push(new Connection(sock));
       this.#feed();
     });
+    // Node drops a connection beyond server.maxConnections at once. The
+    // lib sets it below the descriptors left too: past those, libuv
+    // would accept and close connections without a word to anyone.
+    const fds = descriptorsLeft();
+    const limit = Math.min(maxConnections ?? Infinity, fds);
+    if (limit !== Infinity) server.maxConnections = limit;
+    const why =
+      limit === maxConnections
+        ? `maxConnections (${limit}) reached`
+        : `out of file descriptors (ulimit -n ${openFilesLimit()})`;
+    server.on("drop", () => report(`refused`, why));
+    server.on("error", (e: NodeJS.ErrnoException) =>
+      report("could not accept", e.code ?? e.message),
+    );
   }
 
   #feed(): void {
@@ -302,7 +317,17 @@ export class Server {
 
 /**
  * Listens on `host:port` (0: any free port): Python's socket(), bind()
- * and listen(backlog), where `backlog` handshakes wait for `accept()`.
+ * and listen(backlog). Unlike Python, node:net accepts every connection
+ * itself, at once, and queues it for `accept()`; `backlog` bounds the
+ * kernel's queue only while the program is too busy to run node:net.
+ *
+ * `maxConnections` bounds the connections a server holds open: each one
+ * beyond it is refused at once (node:net accepts and closes it; the
+ * client sees its connection end, or reset if it had sent bytes), not
+ * kept waiting in the kernel's queue. The server also refuses
+ * connections once file descriptors run short (`ulimit -n`), rather
+ * than fail to accept them. Either way, and for any accept error, it
+ * says so on stderr: at most one line a second, with a count.
  * @example
  * import { listen } from "./lib/index.ts";
  * const server = await listen("127.0.0.1", 0);
@@ -312,7 +337,10 @@ export class Server {
 export function listen(
   host: string,
   port: number,
-  { backlog = 511 }: { backlog?: number } = {},
+  {
+    backlog = 511,
+    maxConnections,
+  }: { backlog?: number; maxConnections?: number | undefined } = {},
 ): Promise<Server> {
   checkAddress(host, port);
   expect(
@@ -321,14 +349,67 @@ export function listen(
     "a positive integer",
     backlog,
   );
+  expect(
+    maxConnections === undefined ||
+      (Number.isInteger(maxConnections) && maxConnections >= 1),
+    "maxConnections",
+    "a positive integer",
+    maxConnections,
+  );
   return park<Server>((wait) => {
     const server = net.createServer({ allowHalfOpen: true });
-    server.once("error", (e) => wait.interrupt(e));
-    server.listen({ host, port, backlog }, () =>
-      wake(wait, new Server(server.on("error", () => {}))),
-    );
+    const failed = (e: Error) => wait.interrupt(e);
+    server.once("error", failed);
+    server.listen({ host, port, backlog }, () => {
+      server.off("error", failed);
+      wake(wait, new Server(server, maxConnections));
+    });
     wait.cancel = () => server.close();
   });
+}
+
+// The soft limit on open files (Linux; elsewhere unknown: Infinity).
+function openFilesLimit(): number {
+  try {
+    const line = /^Max open files\s+(\S+)/m.exec(
+      readFileSync("/proc/self/limits", "utf8"),
+    );
+    return line && line[1] !== "unlimited" ? Number(line[1]) : Infinity;
+  } catch {
+    return Infinity;
+  }
+}
+
+// Descriptors a server may use for connections: what the limit leaves
+// over the ones open now, minus some for the rest of the program.
+function descriptorsLeft(): number {
+  const limit = openFilesLimit();
+  if (limit === Infinity) return Infinity;
+  try {
+    return Math.max(1, limit - readdirSync("/proc/self/fd").length - 16);
+  } catch {
+    return Infinity;
+  }
+}
+
+// What servers could not take, on stderr: at most one line a second.
+const refused = new Map<string, number>();
+let reporting: NodeJS.Timeout | undefined;
+function report(what: string, why: string): void {
+  const key = `${what}\0${why}`;
+  refused.set(key, (refused.get(key) ?? 0) + 1);
+  if (reporting === undefined) flushReport();
+}
+function flushReport(): void {
+  reporting = undefined;
+  if (refused.size === 0) return;
+  const parts = [...refused].map(([key, n]) => {
+    const [what, why] = key.split("\0");
+    return `${what} ${n} connection${n === 1 ? "" : "s"}: ${why}`;
+  });
+  refused.clear();
+  process.stderr.write(`server: ${parts.join("; ")}\n`);
+  reporting = setTimeout(flushReport, 1000).unref();
 }
 
 function checkAddress(host: unknown, port: unknown): void {
