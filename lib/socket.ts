@@ -46,10 +46,14 @@ const SENT = Promise.resolve();
 const busy = (what: string) =>
   new Error(`another task is already waiting in ${what}()`);
 
+// The connection a socket's event listeners and park() starters work
+// for: one set of functions for all connections, none made per accept.
+const OWNER = Symbol("connection");
+type Owned = net.Socket & { [OWNER]: Connection };
+let parking: Connection;
+
 /** One TCP connection. */
 export class Connection {
-  readonly remoteAddress: string;
-  readonly remotePort: number;
   readonly #sock: net.Socket;
   readonly #chunks: Buffer[] = [];
   #buffered = 0;
@@ -65,28 +69,47 @@ export class Connection {
   /** @internal use `connect()` or `Server.accept()`. */
   constructor(sock: net.Socket) {
     this.#sock = sock;
-    this.remoteAddress = sock.remoteAddress ?? "";
-    this.remotePort = sock.remotePort ?? 0;
+    (sock as Owned)[OWNER] = this;
     sock.setNoDelay(true); // small replies go at once
-    sock.on("data", (chunk: Buffer) => {
-      this.#chunks.push(chunk);
-      if ((this.#buffered += chunk.length) >= READ_LIMIT) sock.pause();
-      this.#feed();
-    });
-    sock.on("end", () => this.#end());
-    sock.on("drain", this.#pump);
-    sock.on("error", (e: NodeJS.ErrnoException) => {
-      this.#error ??=
-        e.code === "ECONNRESET"
-          ? new ConnectionResetError(undefined, { cause: e })
-          : e.code === "EPIPE"
-            ? new BrokenPipeError(undefined, { cause: e })
-            : e;
-    });
-    sock.on("close", () => {
-      this.#end(this.#ended ? undefined : new SocketClosedError());
-      this.#writer?.interrupt(this.#error ?? new SocketClosedError());
-    });
+    sock.on("data", Connection.#onData);
+    sock.on("end", Connection.#onEnd);
+    sock.on("drain", Connection.#onDrain);
+    sock.on("error", Connection.#onError);
+    sock.on("close", Connection.#onClose);
+  }
+
+  /** The peer's address and port ("" and 0 once unknown: read them early). */
+  get remoteAddress(): string {
+    return this.#sock.remoteAddress ?? "";
+  }
+  get remotePort(): number {
+    return this.#sock.remotePort ?? 0;
+  }
+
+  static #onData(this: Owned, chunk: Buffer): void {
+    const conn = this[OWNER];
+    conn.#chunks.push(chunk);
+    if ((conn.#buffered += chunk.length) >= READ_LIMIT) this.pause();
+    conn.#feed();
+  }
+  static #onEnd(this: Owned): void {
+    this[OWNER].#end();
+  }
+  static #onDrain(this: Owned): void {
+    this[OWNER].#pump();
+  }
+  static #onError(this: Owned, e: NodeJS.ErrnoException): void {
+    this[OWNER].#error ??=
+      e.code === "ECONNRESET"
+        ? new ConnectionResetError(undefined, { cause: e })
+        : e.code === "EPIPE"
+          ? new BrokenPipeError(undefined, { cause: e })
+          : e;
+  }
+  static #onClose(this: Owned): void {
+    const conn = this[OWNER];
+    if (!conn.#ended) conn.#end(new SocketClosedError());
+    conn.#writer?.interrupt(conn.#error ?? new SocketClosedError());
   }
 
   #end(error?: Error): void {
@@ -131,15 +154,16 @@ export class Connection {
     );
     if (this.#reader && !this.#reader.over) throw busy("recv");
     this.#max = maxBytes;
-    return park<Buffer>(this.#park);
+    parking = this;
+    return park<Buffer>(Connection.#parkReader);
   }
 
-  // One function per connection, not one closure per recv.
-  readonly #park = (wait: Wait<Buffer>): void => {
-    if (this.#max === 0) return void wake(wait, EMPTY);
-    this.#reader = wait;
-    this.#feed();
-  };
+  static #parkReader(wait: Wait<Buffer>): void {
+    const conn = parking;
+    if (conn.#max === 0) return void wake(wait, EMPTY);
+    conn.#reader = wait;
+    conn.#feed();
+  }
 
   /**
    * Sends all of `data`; waits while the peer does not read. Python's
@@ -174,22 +198,24 @@ export class Connection {
     this.#offset = 0;
     this.#pump();
     if (this.#out === undefined) return SENT;
-    return park<void>(this.#parkWriter);
+    parking = this;
+    return park<void>(Connection.#parkWriter);
   }
 
-  readonly #parkWriter = (wait: Wait<void>): void => {
-    this.#writer = wait;
-    wait.cancel = this.#stop; // a kill, a Timeout or close()
-  };
-  readonly #stop = (): void => {
-    this.#out = undefined;
-    this.#writer = undefined;
-  };
+  static #parkWriter(wait: Wait<void>): void {
+    const conn = parking;
+    conn.#writer = wait;
+    // A kill, a Timeout or close(): hand over no more.
+    wait.cancel = () => {
+      conn.#out = undefined;
+      conn.#writer = undefined;
+    };
+  }
 
   // Hands node:net the next pieces of #out: the first while it holds at
   // most SEND_LIMIT bytes, each next one once the kernel took them all.
   // Called by sendall, on 'drain' and when a piece reached the kernel.
-  readonly #pump = (): void => {
+  #pump(): void {
     const sock = this.#sock;
     const out = this.#out;
     if (out === undefined) return;
@@ -200,9 +226,8 @@ export class Connection {
       const end = (this.#offset = Math.min(out.byteLength, start + SEND_LIMIT));
       const last = end === out.byteLength;
       if (last) this.#out = undefined;
-      sock.write(
-        last && start === 0 ? out : out.subarray(start, end),
-        this.#pump,
+      sock.write(last && start === 0 ? out : out.subarray(start, end), () =>
+        this.#pump(),
       );
       if (last) {
         const wait = this.#writer;
@@ -211,7 +236,7 @@ export class Connection {
         return;
       }
     }
-  };
+  }
 
   /** Ends the sending side: the peer's `recv` returns empty. Python's `shutdown(SHUT_WR)`. */
   shutdown(): void {
