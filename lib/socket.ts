@@ -4,17 +4,34 @@
  * kill or Timeout can end. A socket error never crashes the process: the
  * next `recv` or `sendall` throws it, after the bytes that came before.
  */
+import { readFileSync, readdirSync } from "node:fs";
 import net from "node:net";
 import { type Wait, expect, interrupted, park, wake } from "./core.ts";
 
 /** Bytes a connection holds unread; past them, reading pauses and TCP slows the sender. */
 export const READ_LIMIT = 64 * 1024;
 
+/**
+ * Bytes of a connection's sends that node:net may hold beyond what the
+ * kernel took. `sendall` hands node:net its data in pieces of this size:
+ * the first while node:net holds at most this much, each next one once the
+ * kernel has taken all of it. So a kill or Timeout that ends a `sendall`
+ * stops it within one piece, as the kernel's buffer stops gevent's.
+ */
+export const SEND_LIMIT = 64 * 1024;
+
 /** A reset by the peer; Python's `ConnectionResetError`. */
 export class ConnectionResetError extends Error {
   override name = "ConnectionResetError";
   override message = "the peer reset the connection (ECONNRESET)";
   readonly code = "ECONNRESET";
+}
+
+/** Sending after `shutdown()` or after the peer went away; Python's `BrokenPipeError`. */
+export class BrokenPipeError extends Error {
+  override name = "BrokenPipeError";
+  override message = "the connection is closed for sending (EPIPE)";
+  readonly code = "EPIPE";
 }
 
 /** Using a connection or server after `close()`; Python's EBADF. */
@@ -26,18 +43,17 @@ export class SocketClosedError extends Error {
 
 const EMPTY = Buffer.alloc(0);
 const SENT = Promise.resolve();
-// Python's BrokenPipeError: sending after shutdown().
-const shutDown = () =>
-  Object.assign(new Error("the sending side is shut down (EPIPE)"), {
-    code: "EPIPE",
-  });
 const busy = (what: string) =>
   new Error(`another task is already waiting in ${what}()`);
 
+// The connection a socket's event listeners and park() starters work
+// for: one set of functions for all connections, none made per accept.
+const OWNER = Symbol("connection");
+type Owned = net.Socket & { [OWNER]: Connection };
+let parking: Connection;
+
 /** One TCP connection. */
 export class Connection {
-  readonly remoteAddress: string;
-  readonly remotePort: number;
   readonly #sock: net.Socket;
   readonly #chunks: Buffer[] = [];
   #buffered = 0;
@@ -45,31 +61,55 @@ export class Connection {
   #error: Error | undefined;
   #reader: Wait<Buffer> | undefined;
   #max = 0;
+  #closed = false; // close() was called
   #writer: Wait<void> | undefined;
+  #out: Uint8Array | undefined; // what the waiting sendall has yet to hand over
+  #offset = 0;
 
   /** @internal use `connect()` or `Server.accept()`. */
   constructor(sock: net.Socket) {
     this.#sock = sock;
-    this.remoteAddress = sock.remoteAddress ?? "";
-    this.remotePort = sock.remotePort ?? 0;
+    (sock as Owned)[OWNER] = this;
     sock.setNoDelay(true); // small replies go at once
-    sock.on("data", (chunk: Buffer) => {
-      this.#chunks.push(chunk);
-      if ((this.#buffered += chunk.length) >= READ_LIMIT) sock.pause();
-      this.#feed();
-    });
-    sock.on("end", () => this.#end());
-    sock.on("drain", () => this.#writer && wake(this.#writer, undefined));
-    sock.on("error", (e: NodeJS.ErrnoException) => {
-      this.#error ??=
-        e.code === "ECONNRESET" || e.code === "EPIPE"
-          ? new ConnectionResetError(undefined, { cause: e })
+    sock.on("data", Connection.#onData);
+    sock.on("end", Connection.#onEnd);
+    sock.on("drain", Connection.#onDrain);
+    sock.on("error", Connection.#onError);
+    sock.on("close", Connection.#onClose);
+  }
+
+  /** The peer's address and port ("" and 0 once unknown: read them early). */
+  get remoteAddress(): string {
+    return this.#sock.remoteAddress ?? "";
+  }
+  get remotePort(): number {
+    return this.#sock.remotePort ?? 0;
+  }
+
+  static #onData(this: Owned, chunk: Buffer): void {
+    const conn = this[OWNER];
+    conn.#chunks.push(chunk);
+    if ((conn.#buffered += chunk.length) >= READ_LIMIT) this.pause();
+    conn.#feed();
+  }
+  static #onEnd(this: Owned): void {
+    this[OWNER].#end();
+  }
+  static #onDrain(this: Owned): void {
+    this[OWNER].#pump();
+  }
+  static #onError(this: Owned, e: NodeJS.ErrnoException): void {
+    this[OWNER].#error ??=
+      e.code === "ECONNRESET"
+        ? new ConnectionResetError(undefined, { cause: e })
+        : e.code === "EPIPE"
+          ? new BrokenPipeError(undefined, { cause: e })
           : e;
-    });
-    sock.on("close", () => {
-      this.#end(this.#ended ? undefined : new SocketClosedError());
-      this.#writer?.interrupt(this.#error ?? new SocketClosedError());
-    });
+  }
+  static #onClose(this: Owned): void {
+    const conn = this[OWNER];
+    if (!conn.#ended) conn.#end(new SocketClosedError());
+    conn.#writer?.interrupt(conn.#error ?? new SocketClosedError());
   }
 
   #end(error?: Error): void {
@@ -114,43 +154,109 @@ export class Connection {
     );
     if (this.#reader && !this.#reader.over) throw busy("recv");
     this.#max = maxBytes;
-    return park<Buffer>(this.#park);
+    parking = this;
+    return park<Buffer>(Connection.#parkReader);
   }
 
-  // One function per connection, not one closure per recv.
-  readonly #park = (wait: Wait<Buffer>): void => {
-    if (this.#max === 0) return void wake(wait, EMPTY);
-    this.#reader = wait;
-    this.#feed();
-  };
+  static #parkReader(wait: Wait<Buffer>): void {
+    const conn = parking;
+    if (conn.#max === 0) return void wake(wait, EMPTY);
+    conn.#reader = wait;
+    conn.#feed();
+  }
 
-  /** Sends all of `data`; waits while node:net holds 16 KB the peer has not read. Python's `sendall`. */
+  /**
+   * Sends all of `data`; waits while the peer does not read. Python's
+   * `sendall`. Data that node:net takes at once returns without a switch.
+   * Ended by a kill or Timeout, it stops: the bytes it had not yet handed
+   * over (all but at most `SEND_LIMIT`) are never sent, and the next
+   * `sendall` does not wait behind them.
+   */
   sendall(data: Uint8Array | string): Promise<void> {
     if (this.#writer && !this.#writer.over) throw busy("sendall");
     const sock = this.#sock;
-    const error =
-      this.#error ??
-      (sock.destroyed
-        ? new SocketClosedError()
-        : sock.writableEnded
-          ? shutDown()
-          : undefined);
+    const error = this.#closed
+      ? new SocketClosedError()
+      : (this.#error ??
+        (sock.writableEnded || sock.destroyed
+          ? new BrokenPipeError()
+          : undefined));
     // A failed socket rejects; a pending kill or Timeout is thrown by park() first.
     if (error || interrupted())
       return park<void>((wait) => wait.interrupt(error!));
-    if (sock.write(data)) return SENT; // the common case: no switch
-    return park<void>((wait) => void (this.#writer = wait)); // until 'drain'
+    // The common case: a reply small enough for one piece, no switch.
+    if (
+      sock.writableLength <= SEND_LIMIT &&
+      (typeof data === "string"
+        ? data.length <= SEND_LIMIT / 3 // UTF-8: at most 3 bytes a char
+        : data.byteLength <= SEND_LIMIT)
+    ) {
+      sock.write(data);
+      return SENT;
+    }
+    this.#out = typeof data === "string" ? Buffer.from(data) : data;
+    this.#offset = 0;
+    this.#pump();
+    if (this.#out === undefined) return SENT;
+    parking = this;
+    return park<void>(Connection.#parkWriter);
+  }
+
+  static #parkWriter(wait: Wait<void>): void {
+    const conn = parking;
+    conn.#writer = wait;
+    // A kill, a Timeout or close(): hand over no more.
+    wait.cancel = () => {
+      conn.#out = undefined;
+      conn.#writer = undefined;
+    };
+  }
+
+  // Hands node:net the next pieces of #out: the first while it holds at
+  // most SEND_LIMIT bytes, each next one once the kernel took them all.
+  // Called by sendall, on 'drain' and when a piece reached the kernel.
+  #pump(): void {
+    const sock = this.#sock;
+    const out = this.#out;
+    if (out === undefined) return;
+    for (;;) {
+      if (sock.writableEnded || sock.destroyed) return; // 'close' or shutdown() end the writer
+      if (sock.writableLength > (this.#offset === 0 ? SEND_LIMIT : 0)) return;
+      const start = this.#offset;
+      const end = (this.#offset = Math.min(out.byteLength, start + SEND_LIMIT));
+      const last = end === out.byteLength;
+      if (last) this.#out = undefined;
+      sock.write(last && start === 0 ? out : out.subarray(start, end), () =>
+        this.#pump(),
+      );
+      if (last) {
+        const wait = this.#writer;
+        this.#writer = undefined;
+        if (wait) wake(wait, undefined);
+        return;
+      }
+    }
   }
 
   /** Ends the sending side: the peer's `recv` returns empty. Python's `shutdown(SHUT_WR)`. */
   shutdown(): void {
     this.#sock.end();
+    this.#writer?.interrupt(new BrokenPipeError());
   }
 
-  /** Sends what is queued, then closes; a task in `recv` gets `SocketClosedError`. Never throws. */
+  /**
+   * Closes the connection; a task in `recv` or `sendall` gets
+   * `SocketClosedError`. Never throws. Bytes already handed over are
+   * still sent, unless received bytes lie unread: then, as the kernel
+   * does, it resets the connection (the peer gets
+   * `ConnectionResetError`) and drops what was not yet sent.
+   */
   close(): void {
     const sock = this.#sock;
-    if (sock.writableLength === 0) sock.destroy();
+    this.#closed = true;
+    if (this.#buffered > 0 && !sock.destroyed && sock.resetAndDestroy)
+      sock.resetAndDestroy();
+    else if (sock.writableLength === 0) sock.destroy();
     else {
       sock.end(() => sock.destroy());
       setTimeout(() => sock.destroy(), 10_000).unref(); // a peer that never reads
@@ -179,12 +285,26 @@ export class Server {
   #closed = false;
 
   /** @internal use `listen()`. */
-  constructor(server: net.Server) {
+  constructor(server: net.Server, maxConnections: number | undefined) {
     this.#server = server;
     server.on("connection", (sock: net.Socket) => {
       this.#queue.push(new Connection(sock));
       this.#feed();
     });
+    // Node drops a connection beyond server.maxConnections at once. The
+    // lib sets it below the descriptors left too: past those, libuv
+    // would accept and close connections without a word to anyone.
+    const fds = descriptorsLeft();
+    const limit = Math.min(maxConnections ?? Infinity, fds);
+    if (limit !== Infinity) server.maxConnections = limit;
+    const why =
+      limit === maxConnections
+        ? `maxConnections (${limit}) reached`
+        : `out of file descriptors (ulimit -n ${openFilesLimit()})`;
+    server.on("drop", () => report(`refused`, why));
+    server.on("error", (e: NodeJS.ErrnoException) =>
+      report("could not accept", e.code ?? e.message),
+    );
   }
 
   #feed(): void {
@@ -222,7 +342,17 @@ export class Server {
 
 /**
  * Listens on `host:port` (0: any free port): Python's socket(), bind()
- * and listen(backlog), where `backlog` handshakes wait for `accept()`.
+ * and listen(backlog). Unlike Python, node:net accepts every connection
+ * itself, at once, and queues it for `accept()`; `backlog` bounds the
+ * kernel's queue only while the program is too busy to run node:net.
+ *
+ * `maxConnections` bounds the connections a server holds open: each one
+ * beyond it is refused at once (node:net accepts and closes it; the
+ * client sees its connection end, or reset if it had sent bytes), not
+ * kept waiting in the kernel's queue. The server also refuses
+ * connections once file descriptors run short (`ulimit -n`), rather
+ * than fail to accept them. Either way, and for any accept error, it
+ * says so on stderr: at most one line a second, with a count.
  * @example
  * import { listen } from "./lib/index.ts";
  * const server = await listen("127.0.0.1", 0);
@@ -232,7 +362,10 @@ export class Server {
 export function listen(
   host: string,
   port: number,
-  { backlog = 511 }: { backlog?: number } = {},
+  {
+    backlog = 511,
+    maxConnections,
+  }: { backlog?: number; maxConnections?: number | undefined } = {},
 ): Promise<Server> {
   checkAddress(host, port);
   expect(
@@ -241,14 +374,67 @@ export function listen(
     "a positive integer",
     backlog,
   );
+  expect(
+    maxConnections === undefined ||
+      (Number.isInteger(maxConnections) && maxConnections >= 1),
+    "maxConnections",
+    "a positive integer",
+    maxConnections,
+  );
   return park<Server>((wait) => {
     const server = net.createServer({ allowHalfOpen: true });
-    server.once("error", (e) => wait.interrupt(e));
-    server.listen({ host, port, backlog }, () =>
-      wake(wait, new Server(server.on("error", () => {}))),
-    );
+    const failed = (e: Error) => wait.interrupt(e);
+    server.once("error", failed);
+    server.listen({ host, port, backlog }, () => {
+      server.off("error", failed);
+      wake(wait, new Server(server, maxConnections));
+    });
     wait.cancel = () => server.close();
   });
+}
+
+// The soft limit on open files (Linux; elsewhere unknown: Infinity).
+function openFilesLimit(): number {
+  try {
+    const line = /^Max open files\s+(\S+)/m.exec(
+      readFileSync("/proc/self/limits", "utf8"),
+    );
+    return line && line[1] !== "unlimited" ? Number(line[1]) : Infinity;
+  } catch {
+    return Infinity;
+  }
+}
+
+// Descriptors a server may use for connections: what the limit leaves
+// over the ones open now, minus some for the rest of the program.
+function descriptorsLeft(): number {
+  const limit = openFilesLimit();
+  if (limit === Infinity) return Infinity;
+  try {
+    return Math.max(1, limit - readdirSync("/proc/self/fd").length - 16);
+  } catch {
+    return Infinity;
+  }
+}
+
+// What servers could not take, on stderr: at most one line a second.
+const refused = new Map<string, number>();
+let reporting: NodeJS.Timeout | undefined;
+function report(what: string, why: string): void {
+  const key = `${what}\0${why}`;
+  refused.set(key, (refused.get(key) ?? 0) + 1);
+  if (reporting === undefined) flushReport();
+}
+function flushReport(): void {
+  reporting = undefined;
+  if (refused.size === 0) return;
+  const parts = [...refused].map(([key, n]) => {
+    const [what, why] = key.split("\0");
+    return `${what} ${n} connection${n === 1 ? "" : "s"}: ${why}`;
+  });
+  refused.clear();
+  process.stderr.write(`server: ${parts.join("; ")}\n`);
+  reporting = setTimeout(flushReport, 1000).unref();
 }
 
 function checkAddress(host: unknown, port: unknown): void {

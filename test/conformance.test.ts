@@ -229,6 +229,27 @@ const scenarios: Scenario[] = [
   { name: "pool-join-timeout" },
   // Sockets (127.0.0.1).
   { name: "socket-echo" },
+  { name: "close-unread" },
+  { name: "sendall-timeout" },
+  { name: "sendall-kill" },
+  { name: "sendall-after-timeout" },
+  { name: "sendall-after-peer-close" },
+  {
+    name: "backlog",
+    differs: {
+      why: "listen(1) on a server that never accepts queues two handshakes, the next connect waits → node:net accepts every connection by itself; the backlog bounds only the kernel's queue while node is busy",
+      expect: both(
+        ["connect 0 ok", "connect 1 ok", "connect 2 timed out", "exit: 0"],
+        [
+          "connect 0 ok",
+          "connect 1 ok",
+          "connect 2 ok",
+          "connect 3 ok",
+          "exit: 0",
+        ],
+      ),
+    },
+  },
   // Deadlock: defect 5.
   {
     name: "deadlock",
