@@ -4,5 +4,4 @@ export * from "./kill.ts";
 export * from "./timeout.ts";
 export * from "./joinall.ts";
 export * from "./pool.ts";
-export * from "./socket.ts";
 import "./reports.ts";

@@ -17,8 +17,8 @@ import {
   SocketClosedError,
   connect,
   listen,
-} from "../lib/socket.ts";
-import type { Connection, Server } from "../lib/socket.ts";
+} from "../lib/core.ts";
+import type { Connection, Server } from "../lib/core.ts";
 
 const HOST = "127.0.0.1";
 
