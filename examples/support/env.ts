@@ -4,13 +4,26 @@
  * nothing by itself.
  */
 import { detectBlocking } from "./blocking.ts";
+import { svgPathProblem } from "./svg.ts";
 import { startTimeline } from "./timeline.ts";
 
-const on = (v: string | undefined) => v !== undefined && v !== "" && v !== "0";
+const on = (v: string | undefined): v is string =>
+  v !== undefined && v !== "" && v !== "0";
 
-/** Starts the timeline and the blocking detector if the environment asks for them. */
+/**
+ * Starts the timeline and the blocking detector if the environment asks
+ * for them. `XIECHENG_TIMELINE=FILE.svg` writes the timeline as a picture.
+ */
 export function applyEnv(env: NodeJS.ProcessEnv = process.env): void {
-  if (on(env.XIECHENG_TIMELINE)) startTimeline();
+  const timeline = env.XIECHENG_TIMELINE;
+  if (on(timeline) && /\.svg$/i.test(timeline)) {
+    const problem = svgPathProblem("XIECHENG_TIMELINE", timeline);
+    if (problem) {
+      process.stderr.write(`error: ${problem}\n`);
+      process.exit(2);
+    }
+    startTimeline({ svg: timeline });
+  } else if (on(timeline)) startTimeline();
   if (on(env.XIECHENG_BLOCKING)) {
     const raw = env.XIECHENG_BLOCKING_MS;
     const thresholdMs = raw === undefined || raw === "" ? 100 : Number(raw);
