@@ -616,7 +616,7 @@ function reportSlides(): void {
   );
   console.log(
     bold(
-      `slides: ${ran.length - missing.length} pictures in ${slides}${missing.length ? `; none from ${missing.join(", ")}` : ""}`,
+      `slides: ${ran.length - missing.length} picture${ran.length - missing.length === 1 ? "" : "s"} in ${slides}${missing.length ? `; none from ${missing.join(", ")}` : ""}`,
     ),
   );
   if (missing.length) failures.push("slides");

@@ -191,7 +191,7 @@ export function noteChinese(note: string): string {
   const cut = note.indexOf("(");
   if (cut < 0 || !CJK.test(note.slice(cut)))
     return (cut < 0 ? note : note.slice(0, cut)).trim();
-  const phrase = /^\(([^:()]*[\u3400-\u9fff][^:()]*)[:,)]/.exec(
+  const phrase = /^\(([^:(),]*[\u3400-\u9fff][^:(),]*)[:,)]/.exec(
     note.slice(cut),
   )?.[1];
   return phrase ? `${note.slice(0, cut).trim()} (${phrase.trim()})` : note;
