@@ -17,10 +17,10 @@
  * the tour ends (Ctrl-C, an error, even kill -9): no orphan process.
  * `--runtime deno` or `--runtime bun` runs the same files there.
  */
+import { reportSlides, slideCommand, slidesFolder } from "./slides.ts";
 import { $, type ProcessPromise } from "zx";
-import { mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { constants } from "node:os";
-import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import type { Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
@@ -34,7 +34,6 @@ import { cli, fail, numberOption } from "../examples/support/cli.ts";
 import { stopTimeline, timelineOn } from "../examples/support/timeline.ts";
 import {
   RUNTIMES,
-  commandFor,
   findRuntime,
   runtimeEnv,
   typedCommand,
@@ -62,6 +61,10 @@ const opts = cli({
       type: "boolean",
       help: "do not wait for Enter between steps",
     },
+    slides: {
+      type: "string",
+      help: "run straight through, leaving one SVG picture per step in this folder",
+    },
     runtime: {
       type: "string",
       default: "node",
@@ -73,19 +76,20 @@ const opts = cli({
       help: "seconds the socket client runs",
     },
     quick: { type: "boolean", help: "shorter socket run (1 s), for tests" },
-    slides: {
-      type: "string",
-      help: "run straight through and leave one SVG picture per step in this folder",
-    },
   },
 });
-// (resolved now: the tour runs from the project folder, see below)
-const slides = opts.slides === undefined ? undefined : resolve(opts.slides);
 
 // cli() starts a timeline for --timeline; the tour has no tasks of its
 // own, so it passes the flag on to the examples instead.
-const timeline = timelineOn() && slides === undefined;
-if (timelineOn()) stopTimeline();
+const timeline = timelineOn();
+if (timeline) stopTimeline();
+
+// --slides DIR: no pauses, and a picture per step (see ./slides.ts).
+const slides = slidesFolder(opts.slides);
+if (slides !== undefined) opts["no-pause"] = true;
+/** The command and environment that run `ex`, drawing its picture under --slides. */
+const withSlide = (ex: Example, args: string[]) =>
+  slideCommand(slides, runtime, ex, args, env);
 
 // ---------------------------------------------------------------- colour
 // Colour only on a terminal, honouring NO_COLOR and FORCE_COLOR (examples/support/chart.ts).
@@ -311,9 +315,7 @@ for (const s of steps)
 let cardNo = 0;
 
 const pause =
-  Boolean(process.stdin.isTTY && process.stdout.isTTY) &&
-  !opts["no-pause"] &&
-  slides === undefined;
+  Boolean(process.stdin.isTTY && process.stdout.isTTY) && !opts["no-pause"];
 const cardWidth = Math.max(40, Math.min(process.stdout.columns || 72, 78));
 
 /** Wraps `text` to the card width, with `indent` before the 2nd line on. */
@@ -446,7 +448,7 @@ let stopping = false;
  * the tour (for the ready line) and it reads no input.
  */
 function launch(ex: Example, args: string[], background: boolean): Launched {
-  const { cmd, env } = withSlide(ex, args);
+  const [cmd, env] = withSlide(ex, args);
   const stdio = background
     ? ["ignore", "pipe", "inherit", "pipe"]
     : ["inherit", "inherit", "inherit", "pipe"];
@@ -559,69 +561,6 @@ async function stopTour(signal: NodeJS.Signals): Promise<never> {
 for (const s of ["SIGINT", "SIGTERM", "SIGHUP"] as const)
   process.on(s, () => void stopTour(s));
 
-// ---------------------------------------------------------------- slides
-// --slides DIR: each step leaves a picture in DIR named after its
-// example (01-coroutines.svg, ...): the comparison chart of an example
-// that draws one (--chart=FILE.svg), else its timeline, asked for in the
-// environment (XIECHENG_TIMELINE=FILE.svg). On Node the preload reads
-// it for the programs that parse their own options (06, 07).
-const startedAt = Date.now() - 1000;
-if (slides !== undefined) {
-  try {
-    mkdirSync(slides, { recursive: true });
-  } catch (error) {
-    fail(
-      `Expected \`--slides\` to be a folder we can write, got \`${opts.slides}\` (${error instanceof Error ? error.message : String(error)})`,
-      2,
-    );
-  }
-}
-
-/** The command and environment that run `ex`, with its picture under --slides. */
-function withSlide(
-  ex: Example,
-  args: string[],
-): { cmd: [string, ...string[]]; env: NodeJS.ProcessEnv } {
-  if (slides === undefined)
-    return { cmd: commandFor(runtime, ex.file, args), env };
-  const file = join(slides, `${ex.slug}.svg`);
-  if (readFileSync(ex.file, "utf8").includes("--chart=FILE.svg"))
-    return {
-      cmd: commandFor(runtime, ex.file, [...args, `--chart=${file}`]),
-      env,
-    };
-  const preload =
-    runtime.name === "node"
-      ? ["--import", "./examples/support/preload.ts"]
-      : [];
-  return {
-    cmd: commandFor(
-      { ...runtime, pre: [...runtime.pre, ...preload] },
-      ex.file,
-      args,
-    ),
-    env: { ...env, XIECHENG_TIMELINE: file },
-  };
-}
-
-/** After the tour: which pictures are in the folder, and which steps left none. */
-function reportSlides(): void {
-  if (slides === undefined) return;
-  const ran = selected.map((e) => e.slug);
-  // (a picture left from an earlier tour does not count)
-  const missing = ran.filter(
-    (s) =>
-      (statSync(join(slides, `${s}.svg`), { throwIfNoEntry: false })?.mtimeMs ??
-        0) < startedAt,
-  );
-  console.log(
-    bold(
-      `slides: ${ran.length - missing.length} picture${ran.length - missing.length === 1 ? "" : "s"} in ${slides}${missing.length ? `; none from ${missing.join(", ")}` : ""}`,
-    ),
-  );
-  if (missing.length) failures.push("slides");
-}
-
 // ---------------------------------------------------------------- the tour
 const failures: string[] = [];
 let ran = 0;
@@ -723,7 +662,8 @@ try {
   await stopAll();
 }
 if (!stopping) {
-  reportSlides();
+  if (slides !== undefined && !reportSlides(slides, selected))
+    failures.push("slides");
   console.log("");
   if (quit && failures.length === 0)
     console.log(bold(`tour ended after ${ran} of ${cards} steps`));

@@ -181,6 +181,17 @@ export function wrap(line: string, indent: string, columns = 80): string[] {
 }
 
 /**
+ * Reads a picture's file name (`--chart=FILE.svg`): exits with code 2
+ * and a one-line hint unless it ends in .svg and its folder exists, so
+ * that a typo is caught before the run, not after it.
+ */
+export function svgOption(name: string, value: string): string {
+  const problem = svgPathProblem(`--${name}`, value);
+  if (problem) fail(problem, 2);
+  return value;
+}
+
+/**
  * Reads an integer option: exits with code 2 and a one-line hint if
  * `value` is not an integer between `min` and `max`.
  */
@@ -218,15 +229,4 @@ export function numberOption(
     fail(`Expected \`--${name}\` to be ${range}, got \`${value}\``, 2);
   }
   return n;
-}
-
-/**
- * Reads a picture's file name (`--chart=FILE.svg`): exits with code 2
- * and a one-line hint unless it ends in .svg and its folder exists, so
- * that a typo is caught before the run, not after it.
- */
-export function svgOption(name: string, value: string): string {
-  const problem = svgPathProblem(`--${name}`, value);
-  if (problem) fail(problem, 2);
-  return value;
 }

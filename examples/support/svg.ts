@@ -523,7 +523,7 @@ export function svgPathProblem(
     return `Expected \`${option}\` to name a file ending in .svg, got \`${file}\``;
   const dir = dirname(resolve(file));
   if (!existsSync(dir) || !statSync(dir).isDirectory())
-    return `Expected \`${option}\` to be in an existing folder, got \`${file}\` (make ${dirname(file)} first)`;
+    return `Expected \`${option}\` in a folder that exists, got \`${file}\``;
   return undefined;
 }
 

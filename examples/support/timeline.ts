@@ -17,11 +17,11 @@
  *   !  its wait was over (a sleep was due) but another task held the
  *      thread, so it could not run yet: a task that blocks shows here
  */
+import { headingOf, saveSvg } from "./svg.ts";
+import { timelineSvg } from "./svg-timeline.ts";
 import { writeSync } from "node:fs";
 import { fancy, ms, paint, useColor } from "./chart.ts";
 import { addTaskObserver, taskLabel } from "./observe.ts";
-import { headingOf, saveSvg } from "./svg.ts";
-import { timelineSvg } from "./svg-timeline.ts";
 import type { Task } from "../../lib/index.ts";
 
 /** What a lane shows for a stretch of time. */
