@@ -3,27 +3,16 @@
  * `applyEnv()` starts what they ask for; importing this file does
  * nothing by itself.
  */
-import { detectBlocking } from "./blocking.ts";
 import { svgPathProblem } from "./svg.ts";
+import { stopTimeline } from "./timeline.ts";
+import { detectBlocking } from "./blocking.ts";
 import { startTimeline } from "./timeline.ts";
 
-const on = (v: string | undefined): v is string =>
-  v !== undefined && v !== "" && v !== "0";
+const on = (v: string | undefined) => v !== undefined && v !== "" && v !== "0";
 
-/**
- * Starts the timeline and the blocking detector if the environment asks
- * for them. `XIECHENG_TIMELINE=FILE.svg` writes the timeline as a picture.
- */
+/** Starts the timeline and the blocking detector if the environment asks for them. */
 export function applyEnv(env: NodeJS.ProcessEnv = process.env): void {
-  const timeline = env.XIECHENG_TIMELINE;
-  if (on(timeline) && /\.svg$/i.test(timeline)) {
-    const problem = svgPathProblem("XIECHENG_TIMELINE", timeline);
-    if (problem) {
-      process.stderr.write(`error: ${problem}\n`);
-      process.exit(2);
-    }
-    startTimeline({ svg: timeline });
-  } else if (on(timeline)) startTimeline();
+  if (on(env.XIECHENG_TIMELINE)) startTimeline();
   if (on(env.XIECHENG_BLOCKING)) {
     const raw = env.XIECHENG_BLOCKING_MS;
     const thresholdMs = raw === undefined || raw === "" ? 100 : Number(raw);
@@ -34,5 +23,17 @@ export function applyEnv(env: NodeJS.ProcessEnv = process.env): void {
       process.exit(2);
     }
     detectBlocking({ thresholdMs });
+  }
+  // XIECHENG_TIMELINE=FILE.svg: the timeline started above is restarted
+  // (nothing recorded yet) to write the picture at exit instead.
+  const file = env.XIECHENG_TIMELINE ?? "";
+  if (/\.svg$/i.test(file)) {
+    const problem = svgPathProblem("XIECHENG_TIMELINE", file);
+    if (problem) {
+      stopTimeline(); // no chart at exit either: nothing ran
+      process.stderr.write(`error: ${problem}\n`);
+      process.exit(2);
+    }
+    startTimeline({ svg: file });
   }
 }
