@@ -16,7 +16,9 @@ import os from "node:os";
 import v8 from "node:v8";
 import vm from "node:vm";
 import { bar, fancy, paint, table, useColor } from "./support/chart.ts";
-import { cli, intOption } from "./support/cli.ts";
+import { cli, intOption, svgOption } from "./support/cli.ts";
+import { headingOf, saveSvg } from "./support/svg.ts";
+import { threeWaysSvg } from "./support/svg-charts.ts";
 import { runUnits, type Result } from "./support/units.ts";
 import { joinAll, sleep, spawn } from "../lib/index.ts";
 
@@ -76,7 +78,7 @@ function burn(n: number): number {
 // a reader came for.
 const opts = cli({
   usage:
-    "npx tsx examples/04-three-ways.ts [--waits N] [--slices N] [--timeline]",
+    "npx tsx examples/04-three-ways.ts [--waits N] [--slices N] [--chart=FILE.svg] [--timeline]",
   about:
     "Coroutines vs worker threads vs child processes, on waits and on arithmetic.",
   options: {
@@ -90,8 +92,14 @@ const opts = cli({
       default: "4",
       help: "CPU-bound: 250 ms slices of arithmetic",
     },
+    chart: {
+      type: "string",
+      help: "also draw the results as a picture, e.g. --chart=04.svg",
+    },
   },
 });
+const CHART =
+  opts.chart === undefined ? undefined : svgOption("chart", opts.chart);
 const WAITS = intOption("waits", opts.waits, 1, 500);
 const SLICES = intOption("slices", opts.slices, 1, 16);
 
@@ -185,6 +193,21 @@ console.log(
 console.log(
   "Coroutines win when the work is waiting; on arithmetic they run on one core.",
 );
+if (CHART)
+  saveSvg(
+    CHART,
+    threeWaysSvg({
+      heading: headingOf(),
+      io,
+      cpu,
+      waits: WAITS,
+      waitMs: WAIT_MS,
+      slices: SLICES,
+      sliceMs: SLICE_MS,
+      machine: `This machine: ${os.availableParallelism()} cores, load average ${loadBefore.toFixed(1)} before the run`,
+    }),
+    "chart",
+  );
 
 // A bar of wall time per way, to scale with the slowest.
 function chart(results: Partial<Record<Way, Result>>) {

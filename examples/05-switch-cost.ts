@@ -15,7 +15,9 @@
 import { spawn as spawnProcess } from "node:child_process";
 import { Worker } from "node:worker_threads";
 import { bar, fancy, int, paint, table, useColor } from "./support/chart.ts";
-import { cli, intOption } from "./support/cli.ts";
+import { cli, intOption, svgOption } from "./support/cli.ts";
+import { headingOf, saveSvg } from "./support/svg.ts";
+import { switchCostSvg } from "./support/svg-charts.ts";
 import { sleep, spawn } from "../lib/index.ts";
 
 const color = useColor();
@@ -151,7 +153,8 @@ function processes(): Promise<[number, number]> {
 // The command line (--help, --timeline and the options), after the code
 // a reader came for.
 const opts = cli({
-  usage: "npx tsx examples/05-switch-cost.ts [--ms N] [--timeline]",
+  usage:
+    "npx tsx examples/05-switch-cost.ts [--ms N] [--chart=FILE.svg] [--timeline]",
   about:
     "Nanoseconds per switch: generators, await, sleep(0), OS threads, OS processes.",
   options: {
@@ -160,9 +163,15 @@ const opts = cli({
       default: "150",
       help: "ms per measurement, best of 3 kept",
     },
+    chart: {
+      type: "string",
+      help: "also draw the results as a picture, e.g. --chart=05.svg",
+    },
   },
 });
 const MS = intOption("ms", opts.ms, 10, 5000);
+const CHART =
+  opts.chart === undefined ? undefined : svgOption("chart", opts.chart);
 
 // Best of three runs: the least disturbed by whatever else the
 // machine is doing.
@@ -245,10 +254,20 @@ const ratio = (os: number, prog: number) => {
     ? `${int(a / b)}x`
     : "n/a";
 };
+const ratios = [
+  `a thread switch costs  ${ratio(3, 1)} an await, ${ratio(3, 0)} a generator step`,
+  `a process switch costs ${ratio(4, 1)} an await, ${ratio(4, 0)} a generator step`,
+];
 console.log("");
-console.log(
-  `  a thread switch costs  ${ratio(3, 1)} an await, ${ratio(3, 0)} a generator step`,
-);
-console.log(
-  `  a process switch costs ${ratio(4, 1)} an await, ${ratio(4, 0)} a generator step`,
-);
+for (const line of ratios) console.log(`  ${line}`);
+if (CHART)
+  saveSvg(
+    CHART,
+    switchCostSvg({
+      heading: headingOf(),
+      rows,
+      inProgram: 3,
+      notes: ratios.map((r) => r.replace(/ {2,}/, " ")),
+    }),
+    "chart",
+  );

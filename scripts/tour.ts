@@ -17,6 +17,7 @@
  * the tour ends (Ctrl-C, an error, even kill -9): no orphan process.
  * `--runtime deno` or `--runtime bun` runs the same files there.
  */
+import { reportSlides, slideCommand, slidesFolder } from "./slides.ts";
 import { $, type ProcessPromise } from "zx";
 import { readdirSync } from "node:fs";
 import { constants } from "node:os";
@@ -28,7 +29,6 @@ import { cli, fail, numberOption } from "../examples/support/cli.ts";
 import { stopTimeline, timelineOn } from "../examples/support/timeline.ts";
 import {
   RUNTIMES,
-  commandFor,
   findRuntime,
   missingRuntime,
   runtimeEnv,
@@ -66,6 +66,10 @@ const opts = cli({
       type: "boolean",
       help: "do not wait for Enter between steps",
     },
+    slides: {
+      type: "string",
+      help: "run straight through, leaving one SVG picture per step in this folder",
+    },
     runtime: {
       type: "string",
       default: "node",
@@ -88,6 +92,13 @@ const opts = cli({
 // own, so it passes the flag on to the examples instead.
 const timeline = timelineOn();
 if (timeline) stopTimeline();
+
+// --slides DIR: no pauses, and a picture per step (see ./slides.ts).
+const slides = slidesFolder(opts.slides);
+if (slides !== undefined) opts["no-pause"] = true;
+/** The command and environment that run `ex`, drawing its picture under --slides. */
+const withSlide = (ex: Example, args: string[]) =>
+  slideCommand(slides, runtime, ex, args, env);
 
 // ---------------------------------------------------------------- colour
 // Colour only on a terminal, honouring NO_COLOR and FORCE_COLOR (examples/support/chart.ts).
@@ -329,11 +340,7 @@ const env = runtimeEnv(process.env);
 // In the foreground an example says it is still running when it has
 // been quiet for 2 s (examples/support/progress.ts), in the tour's
 // language; a background server's output is the tour's to print.
-const foregroundEnv = {
-  ...env,
-  XIECHENG_PROGRESS: "1",
-  XIECHENG_LANG: lang,
-};
+const foregroundEnv = { XIECHENG_PROGRESS: "1", XIECHENG_LANG: lang };
 
 /** A running example (under its guard). */
 interface Launched {
@@ -354,7 +361,7 @@ let stopping = false;
  * the tour (for the ready line) and it reads no input.
  */
 function launch(ex: Example, args: string[], background: boolean): Launched {
-  const cmd = commandFor(runtime, ex.file, args);
+  const [cmd, env] = withSlide(ex, args);
   const stdio = background
     ? ["ignore", "pipe", "inherit", "pipe"]
     : ["inherit", "inherit", "inherit", "pipe"];
@@ -362,7 +369,7 @@ function launch(ex: Example, args: string[], background: boolean): Launched {
     stdio: stdio as never,
     nothrow: true,
     quiet: true,
-    env: background ? env : foregroundEnv,
+    env: background ? env : { ...env, ...foregroundEnv },
     cwd: process.cwd(),
     detached: background,
   })`${process.execPath} -e ${GUARD} ${JSON.stringify(cmd)} ${background ? "ignore" : "inherit"}`;
@@ -570,6 +577,8 @@ try {
   await stopAll();
 }
 if (!stopping) {
+  if (slides !== undefined && !reportSlides(slides, selected))
+    failures.push("slides");
   console.log("");
   if (quit && failures.length === 0) console.log(bold(say.ended(ran, cards)));
   else if (failures.length === 0)

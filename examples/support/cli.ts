@@ -6,6 +6,7 @@
 import { lookup } from "node:dns/promises";
 import { parseArgs } from "node:util";
 import { applyEnv } from "./env.ts";
+import { svgPathProblem } from "./svg.ts";
 import { startTimeline } from "./timeline.ts";
 
 /** One option: a string value (`--port 80`) or a flag (`--threads`). */
@@ -89,7 +90,8 @@ function escapeControl(text: string): string {
 /**
  * Parses the command line. `--help`/`-h` prints the help and exits 0;
  * a wrong option prints one line and exits 2. Every program also gets
- * `--timeline`: draw who ran when at exit (see ./timeline.ts).
+ * `--timeline`: draw who ran when at exit (see ./timeline.ts), or
+ * `--timeline=FILE.svg`: the same as a picture (see ./svg-timeline.ts).
  * @example
  * import { cli } from "./examples/support/cli.ts";
  * const opts = cli({ usage: "npx tsx x.ts [--port N]", about: "Demo.",
@@ -112,7 +114,7 @@ export function cli<O extends Record<string, OptionSpec>>(
   };
   const timeline: OptionSpec = {
     type: "boolean",
-    help: "at exit, draw who ran when (chart on stderr)",
+    help: "at exit, draw who ran when (chart on stderr); --timeline=FILE.svg writes it as a picture",
   };
   const options: Record<string, OptionSpec> = {
     ...spec.options,
@@ -133,6 +135,14 @@ export function cli<O extends Record<string, OptionSpec>>(
   // value that looks like a negative number to its option, so that it
   // reaches the range check and gets a useful message.
   const args = [...(spec.args ?? process.argv.slice(2))];
+  // `--timeline=FILE.svg`: the picture instead of the terminal chart.
+  let timelineFile: string | undefined;
+  for (const [i, arg] of args.entries()) {
+    const file = /^--timeline=(.*)$/s.exec(arg)?.[1];
+    if (file === undefined) continue;
+    timelineFile = file;
+    args[i] = "--timeline";
+  }
   for (let i = 0; i < args.length - 1; i++) {
     const name = /^--([^=]+)$/.exec(args[i] ?? "")?.[1];
     if (
@@ -188,7 +198,9 @@ export function cli<O extends Record<string, OptionSpec>>(
     process.exit(0);
   }
   applyEnv();
-  if (values.timeline) startTimeline();
+  if (timelineFile !== undefined)
+    startTimeline({ svg: svgOption("timeline", timelineFile) });
+  else if (values.timeline) startTimeline();
   delete values.timeline;
   return values as Values<O>;
 }
@@ -220,6 +232,17 @@ export function wrap(line: string, indent: string, columns = 80): string[] {
   }
   out.push(rest);
   return out;
+}
+
+/**
+ * Reads a picture's file name (`--chart=FILE.svg`): exits with code 2
+ * and a one-line hint unless it ends in .svg and its folder exists, so
+ * that a typo is caught before the run, not after it.
+ */
+export function svgOption(name: string, value: string): string {
+  const problem = svgPathProblem(`--${name}`, value);
+  if (problem) fail(problem, 2);
+  return value;
 }
 
 /**

@@ -3,6 +3,8 @@
  * `applyEnv()` starts what they ask for; importing this file does
  * nothing by itself.
  */
+import { svgPathProblem } from "./svg.ts";
+import { stopTimeline } from "./timeline.ts";
 import { detectBlocking } from "./blocking.ts";
 import { startProgress } from "./progress.ts";
 import { startTimeline } from "./timeline.ts";
@@ -23,5 +25,17 @@ export function applyEnv(env: NodeJS.ProcessEnv = process.env): void {
       process.exit(2);
     }
     detectBlocking({ thresholdMs });
+  }
+  // XIECHENG_TIMELINE=FILE.svg: the timeline started above is restarted
+  // (nothing recorded yet) to write the picture at exit instead.
+  const file = env.XIECHENG_TIMELINE ?? "";
+  if (/\.svg$/i.test(file)) {
+    const problem = svgPathProblem("XIECHENG_TIMELINE", file);
+    if (problem) {
+      stopTimeline(); // no chart at exit either: nothing ran
+      process.stderr.write(`error: ${problem}\n`);
+      process.exit(2);
+    }
+    startTimeline({ svg: file });
   }
 }

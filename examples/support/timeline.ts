@@ -6,7 +6,9 @@
  * Turn it on with `--timeline` on any example (see ./cli.ts), with
  * `XIECHENG_TIMELINE=1` for any program that imports the lib, or with
  * `startTimeline()`. The chart goes to stderr, so it never mixes with
- * the program's own output. While it is off, nothing is recorded.
+ * the program's own output; `--timeline=FILE.svg` (or
+ * `XIECHENG_TIMELINE=FILE.svg`) writes it as a picture instead. While
+ * it is off, nothing is recorded.
  *
  * The lanes (one thread, so at most one lane runs at any moment):
  *   #  running: the task's code ran for most of this column's time
@@ -15,6 +17,8 @@
  *   !  its wait was over (a sleep was due) but another task held the
  *      thread, so it could not run yet: a task that blocks shows here
  */
+import { headingOf, saveSvg } from "./svg.ts";
+import { timelineSvg } from "./svg-timeline.ts";
 import { writeSync } from "node:fs";
 import { fancy, ms, paint, useColor } from "./chart.ts";
 import { addTaskObserver, taskLabel } from "./observe.ts";
@@ -50,6 +54,8 @@ let running: Live | undefined;
 let spanCount = 0;
 let stopObserving: (() => void) | undefined;
 let printAtExit = false;
+/** Where the picture goes at exit, if `startTimeline` was given a file. */
+let svgFile: string | undefined;
 
 const now = () => performance.now() - t0;
 
@@ -132,7 +138,9 @@ const observer = {
 
 /**
  * Starts recording (again, from an empty chart). With `atExit` (the
- * default) the chart is printed to stderr when the process exits.
+ * default) the chart is printed to stderr when the process exits; with
+ * `svg`, it is written to that file as a picture instead (see
+ * ./svg-timeline.ts), titled from the program's header.
  * @example
  * import { spawn, sleep } from "./lib/index.ts";
  * import { startTimeline } from "./examples/support/timeline.ts";
@@ -143,8 +151,11 @@ const observer = {
  * // Task-1 (eat)  |#----------------------------------------------------------#| ran 0.5 ms, waited 300 ms
  * // Task-2 (play) |#-------------------#                                       | ran 0.3 ms, waited 100 ms
  */
-export function startTimeline(options: { atExit?: boolean } = {}): void {
+export function startTimeline(
+  options: { atExit?: boolean; svg?: string } = {},
+): void {
   stopObserving?.();
+  svgFile = options.svg;
   t0 = performance.now();
   lanes = [];
   byKey = new Map();
@@ -154,7 +165,14 @@ export function startTimeline(options: { atExit?: boolean } = {}): void {
   if (options.atExit !== false && !printAtExit) {
     printAtExit = true;
     process.once("exit", () => {
-      if (stopObserving)
+      if (!stopObserving) return;
+      if (svgFile !== undefined)
+        saveSvg(
+          svgFile,
+          timelineSvg(stopTimeline(), { heading: headingOf() }),
+          "timeline",
+        );
+      else
         writeSync(
           2,
           `${renderTimeline(stopTimeline(), { stream: process.stderr })}\n`,
