@@ -4,10 +4,9 @@
  * nothing by itself.
  */
 import { svgPathProblem } from "./svg.ts";
-import { stopTimeline } from "./timeline.ts";
 import { detectBlocking } from "./blocking.ts";
 import { startProgress } from "./progress.ts";
-import { startTimeline } from "./timeline.ts";
+import { startTimeline, stopTimeline } from "./timeline.ts";
 
 const on = (v: string | undefined) => v !== undefined && v !== "" && v !== "0";
 
