@@ -98,13 +98,13 @@ function checkBlockReport(lines: string[], blockMs: number) {
 }
 
 test("a blocking call: reported while it lasts (culprit named), then its length and the late wakers", async () => {
-  const { lines } = await hog(["block", "500"]);
-  checkBlockReport(lines, 500);
+  const { lines } = await hog(["block", "800"]);
+  checkBlockReport(lines, 800);
 });
 
 test("a CPU loop without a switch point is caught as well", async () => {
-  const { lines } = await hog(["loop", "400"]);
-  checkBlockReport(lines, 400);
+  const { lines } = await hog(["loop", "600"]);
+  checkBlockReport(lines, 600);
 });
 
 /** The report lines that name a task of the fixture (not a stall of the whole process). */
@@ -119,8 +119,8 @@ test("well-behaved code gets no report", async () => {
 
 test("XIECHENG_BLOCKING=1 turns it on without a call; XIECHENG_BLOCKING_MS sets the threshold", async () => {
   checkBlockReport(
-    (await hog(["block", "400"], { XIECHENG_BLOCKING: "1" })).lines,
-    400,
+    (await hog(["block", "800"], { XIECHENG_BLOCKING: "1" })).lines,
+    800,
   );
   const quiet = await hog(["block", "300"], {
     XIECHENG_BLOCKING: "1",

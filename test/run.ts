@@ -1,13 +1,15 @@
 /**
  * The two lists of test files, and the runner for them.
  *
- *   node --import tsx test/run.ts fast   # what `npm test` runs, after tsc and lint
- *   node --import tsx test/run.ts slow   # what `npm run test:all` adds after `npm test`
- *   node --import tsx test/run.ts all    # both lists in one run
+ *   node --import tsx test/run.ts fast --checks  # `npm test`
+ *   node --import tsx test/run.ts slow           # what `npm run test:all` adds
+ *   node --import tsx test/run.ts all            # both lists in one run
  *
- * Arguments after the list's name go to `node --test` as they are, e.g.
- * `--test-reporter=spec` (each test with its time) or
- * `--test-name-pattern=joinAll`.
+ * `--checks` also runs `tsc --noEmit` and `npm run lint` beside the
+ * tests (they use one core while the tests mostly wait on their child
+ * processes) and fails if either fails. Other arguments after the list's
+ * name go to `node --test` as they are, e.g. `--test-reporter=spec`
+ * (each test with its time) or `--test-name-pattern=joinAll`.
  *
  * Which list a new test file goes in:
  * - FAST (`npm test`): the lib, every example's output, the conformance
@@ -22,7 +24,7 @@
  * to start otherwise. Files run in parallel (CONCURRENCY at a time), so
  * a test may not depend on having the machine to itself.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -87,7 +89,9 @@ function listProblems(): string[] {
   return [...new Set(problems)];
 }
 
-const [which, ...rest] = process.argv.slice(2);
+const [which, ...more] = process.argv.slice(2);
+const withChecks = more.includes("--checks");
+const rest = more.filter((a) => a !== "--checks");
 const lists: Record<string, string[]> = {
   fast: FAST,
   slow: SLOW,
@@ -107,6 +111,9 @@ if (problems.length > 0) {
   process.exit(2);
 }
 
+console.log(
+  `# node ${process.version}: ${files.length} test files (${which}), ${CONCURRENCY} at a time`,
+);
 if (which !== "fast") {
   // Fetch Deno and Bun once, here, before test files ask for them side
   // by side, and say which releases run.
@@ -116,7 +123,37 @@ if (which !== "fast") {
   console.log(`# runtimes: ${found.join("; ")}`);
 }
 
-const r = spawnSync(
+/** A check run beside the tests, its output kept for the end. */
+function check(cmd: string, args: string[]): Promise<[string, number]> {
+  const child: ChildProcess = spawn(cmd, args, {
+    cwd: root,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+  child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
+  return new Promise((resolve) => {
+    child.on("error", (e) => resolve([`${cmd}: ${e.message}`, 1]));
+    child.on("close", (code) => resolve([out, code ?? 1]));
+  });
+}
+
+const checks = withChecks
+  ? ([
+      ["tsc --noEmit", check(process.execPath, [tscBin(), "--noEmit"])],
+      ["npm run lint", check(npm(), ["run", "lint", "--silent"])],
+    ] as const)
+  : [];
+
+function tscBin(): string {
+  return join(root, "node_modules", "typescript", "bin", "tsc");
+}
+
+function npm(): string {
+  return process.platform === "win32" ? "npm.cmd" : "npm";
+}
+
+const tests = spawn(
   process.execPath,
   [
     "--import",
@@ -128,4 +165,15 @@ const r = spawnSync(
   ],
   { cwd: root, stdio: "inherit" },
 );
-process.exit(r.status ?? 1);
+const testsCode = await new Promise<number>((resolve) =>
+  tests.on("close", (code) => resolve(code ?? 1)),
+);
+let failed = testsCode !== 0;
+for (const [name, result] of checks) {
+  const [out, code] = await result;
+  if (code !== 0) {
+    failed = true;
+    console.error(`\n${name} failed:\n${out.trimEnd()}`);
+  } else console.log(`# ${name}: ok`);
+}
+process.exit(failed ? 1 : 0);

@@ -247,7 +247,7 @@ test("--timeline on example 01: eat waits 3 s while play runs and waits 1 s", as
     /^Task-2 \(play\)\s+\|:-{4,16}:{1,4} {10,}\| ran [\d.]+ ms, waited (0\.9\d s|1\.\d\d s|\d{3} ms)/,
   );
   assert.match(row("MainTask"), /^MainTask\s+\|[:#]-+[:#]+\|/);
-  assert.match(lines.at(-2) ?? "", /\|0 s\s+\|1 s\s+\|2 s\s+\|3 s/);
+  assert.match(lines.at(-2) ?? "", /\|0 s\s+\|(1 s\s+\|2 s\s+\|3 s|2 s)/); // (a slow start may stretch the axis)
 });
 
 test("XIECHENG_TIMELINE=1 with the preload turns it on for any program", async () => {
