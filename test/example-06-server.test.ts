@@ -255,7 +255,7 @@ test("06-server: SIGINT, SIGTERM and SIGHUP each stop it with a one-line summary
           "HELLO",
         );
         server.proc.kill(signal);
-        assert.equal(await exitWithin(server, 10_000), 0, signal);
+        assert.equal(await exitWithin(server, 15_000), 0, signal);
         assert.match(
           server.stdout(),
           /^listening on 127\.0\.0\.1:\d+\nstopped: 1 connection served\n$/,
@@ -273,7 +273,7 @@ test("06-server: port in use and bad options give one line of at most 80 columns
   const server = await startServer();
   try {
     const second = example("06-server.ts", ["--port", String(server.port)]);
-    assert.equal(await exitWithin(second, 20_000), 1);
+    assert.equal(await exitWithin(second, 60_000), 1);
     assert.equal(
       second.stderr(),
       `error: 127.0.0.1:${server.port} is in use (EADDRINUSE): stop that server or try --port 0\n`,
@@ -316,7 +316,7 @@ test("06-server: port in use and bad options give one line of at most 80 columns
     for (const [args, line] of bad) {
       const child = example("06-server.ts", args);
       const what = args.join(" ").slice(0, 40);
-      assert.equal(await exitWithin(child, 20_000), 2, what);
+      assert.equal(await exitWithin(child, 60_000), 2, what);
       assert.match(child.stderr(), line, what);
       assert.deepEqual(longLines(child.stderr()), [], what);
     }
