@@ -60,6 +60,7 @@ export const SLOW = [
   "test/server-scale.test.ts",
   "test/example-08-workers.test.ts",
   "test/example-09-threads.test.ts",
+  "test/server-limits.test.ts",
 ];
 
 /**
