@@ -9,7 +9,7 @@
  * at the end: about 3.0 s, not 3 + 1 = 4.0 s.
  */
 import { cli } from "./support/cli.ts";
-import { current, join, sleep, spawn } from "../lib/index.ts";
+import { current, join, sleep, spawn } from "../lib/core.ts";
 
 // Each task prints its own name: `current()` is gevent's
 // `getcurrent()`, and the note prints `current_thread().name`.

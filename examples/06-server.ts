@@ -11,7 +11,7 @@
  */
 import { addressOptions, cli, fail, hostOption } from "./support/cli.ts";
 import { intOption, listenFailure, onStop } from "./support/cli.ts";
-import { listen, spawn, type Connection } from "../lib/index.ts";
+import { listen, spawn, type Connection } from "../lib/core.ts";
 
 // Python's bytes.upper(): a-z become A-Z, every other byte stays.
 const UPPER = new Uint8Array(256).map((_, i) =>

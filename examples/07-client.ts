@@ -13,7 +13,7 @@
 import { addressOptions, cli, fail, hostOption } from "./support/cli.ts";
 import { intOption, numberOption } from "./support/cli.ts";
 import { Roster, type Member } from "./support/roster.ts";
-import { connect, spawn } from "../lib/index.ts";
+import { connect, spawn } from "../lib/core.ts";
 
 const roster = new Roster(3000); // gives up on a connect or a reply after 3 s
 

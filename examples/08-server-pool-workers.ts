@@ -5,7 +5,7 @@
  * @output none
  *
  * Example 06's server, with what a real one needs: `--max-conns N`
- * serves at most N clients at once (a Pool of tasks) and closes any
+ * serves at most N clients at once (a Pool of tasks) and refuses any
  * connection beyond them at once, `--workers N` runs N processes on the
  * same port (one per core, tasks inside each), `--backlog` sets the
  * kernel's accept queue, and Ctrl-C, SIGTERM or SIGHUP print what was
@@ -16,10 +16,8 @@ import cluster from "node:cluster";
 import { int } from "./support/chart.ts";
 import { cli, fail, hostOption, intOption } from "./support/cli.ts";
 import { listenFailure } from "./support/cli.ts";
-import { Pool, spawn } from "../lib/index.ts";
-import type { Task } from "../lib/index.ts";
-import { listen } from "../lib/index.ts";
-import type { Connection, Server } from "../lib/index.ts";
+import { Pool, listen, spawn } from "../lib/index.ts";
+import type { Connection, Server, Task } from "../lib/index.ts";
 
 // bytes.upper() in Python changes a-z only; every other byte (UTF-8,
 // NUL, binary) stays as it is. A 256-entry table does it in place,
@@ -29,7 +27,6 @@ const UPPER = new Uint8Array(256).map((_, i) =>
 );
 
 let served = 0;
-let refused = 0;
 let echoed = 0;
 const open = new Set<Connection>();
 
@@ -56,20 +53,16 @@ async function talk(conn: Connection): Promise<void> {
   }
 }
 
-// The accept loop. With --max-conns N a Pool of N tasks serves the
-// clients, and a connection that finds the pool full is closed at once:
-// the client's next recv() gets the end of the stream. (node:net accepts
-// every connection the kernel completes, so waiting for a free slot
-// would hold each extra one open in this process, unserved.)
+// The accept loop. With --max-conns N, a Pool of N tasks serves the
+// clients, and the server holds at most N connections: listen() refuses
+// each one beyond them at once (the client sees its connection end) and
+// says so on stderr. node:net accepts every connection the kernel
+// completes, so waiting for a free slot, as gevent's StreamServer does,
+// would hold each extra one open in this process, unserved.
 async function serve(server: Server): Promise<void> {
   const pool = maxConns > 0 ? new Pool(maxConns) : undefined;
   for (;;) {
     const conn = await server.accept();
-    if (pool?.full()) {
-      refused++;
-      conn.close();
-      continue;
-    }
     served++;
     if (pool) await pool.spawn(talk, conn);
     else spawn(talk, conn);
@@ -101,8 +94,8 @@ const opts = cli({
       type: "string",
       default: "0",
       help:
-        "serve at most N at once (in each worker) and close extra " +
-        "connections at once; 0 for no limit",
+        "serve at most N at once (in each worker) and refuse the others " +
+        "at once, not queued; 0 for no limit",
     },
     workers: {
       type: "string",
@@ -124,14 +117,13 @@ const host = await hostOption(opts.host);
 
 const summary = () =>
   `stopped: ${int(served)} connection${served === 1 ? "" : "s"} served, ` +
-  (maxConns > 0 ? `${int(refused)} refused (over --max-conns), ` : "") +
   `${int(echoed)} bytes echoed`;
 // Ctrl-C, kill (SIGTERM) or a closed terminal (SIGHUP) end the server.
 const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 // Writes the summary, then exits 0 once the line is out.
 const report = (line: string) =>
   process.stdout.write(`${line}\n`, () => process.exit(0));
-type Counts = { served: number; refused: number; echoed: number };
+type Counts = { served: number; echoed: number };
 
 if (workers > 1 && cluster.isPrimary) {
   // node:cluster: N processes share the port, each with its own tasks:
@@ -152,7 +144,6 @@ if (workers > 1 && cluster.isPrimary) {
     if (msg.served === undefined) return;
     reported++;
     served += msg.served;
-    refused += msg.refused ?? 0;
     echoed += msg.echoed ?? 0;
   });
   // A worker is over once its channel is closed: by then its last
@@ -202,7 +193,7 @@ if (workers > 1 && cluster.isPrimary) {
     void loop?.kill();
     server?.close();
     for (const conn of open) conn.close();
-    const counts: Counts = { served, refused, echoed };
+    const counts: Counts = { served, echoed };
     if (worker) process.send?.(counts, () => process.exit(0));
     else report(summary());
   };
@@ -217,7 +208,8 @@ if (workers > 1 && cluster.isPrimary) {
   } else {
     for (const signal of SIGNALS) process.on(signal, stop);
   }
-  const listening = await listen(host, port, { backlog }).catch(
+  const maxConnections = maxConns > 0 ? maxConns : undefined;
+  const listening = await listen(host, port, { backlog, maxConnections }).catch(
     (e: unknown) => {
       const why = listenFailure(e, host, port);
       if (!worker) fail(why);

@@ -51,3 +51,37 @@ test("--help prints usage, about and every option with its default", () => {
   assert.match(r.stdout, /--port <value> +port \(default: 8080\)/);
   assert.match(r.stdout, /-h, --help +show this help/);
 });
+
+test("oneLine: control characters escaped, a long quoted value cut in the middle, 80 columns", async () => {
+  const { oneLine } = await import("../examples/support/cli.ts");
+  assert.equal(
+    oneLine("error: got `a\nb\x1b[2m\t`"),
+    "error: got `a\\nb\\x1b[2m\\t`",
+  );
+  const long = oneLine(
+    `error: Expected \`--port\` to be an integer, got \`${"1".repeat(60_000)}2${"3".repeat(60_000)}\``,
+  );
+  assert.ok([...long].length <= 80, long);
+  assert.match(
+    long,
+    /^error: Expected `--port` to be an integer, got `1+\.\.\.3+`$/,
+  );
+  assert.equal(oneLine("short line"), "short line");
+});
+
+test("numbers are decimal: 0x10 and 1e3 are refused (whole numbers: digits only)", () => {
+  const port = run("--port", "+80");
+  assert.equal(port.status, 2);
+  assert.equal(
+    port.stderr,
+    "error: Expected `--port` to be an integer from 0 to 65535, got `+80`\n",
+  );
+  for (const v of ["0x10", "1e3"]) {
+    const r = run("--duration", v);
+    assert.equal(r.status, 2, v);
+    assert.equal(
+      r.stderr,
+      `error: Expected \`--duration\` to be a number >= 0, got \`${v}\`\n`,
+    );
+  }
+});

@@ -242,7 +242,7 @@ test("07-client: a server that makes the others wait until a served client leave
       r.out,
       /^got no reply \(timed out\): Task-\d+, Task-\d+, Task-\d+$/m,
     );
-    assert.ok(r.ms < 2000 + 8000, `took ${r.ms} ms`);
+    assert.ok(r.ms < 2000 + 15_000, `took ${r.ms} ms`);
   } finally {
     pool.close();
   }
@@ -284,11 +284,11 @@ test("07-client: whole numbers are decimal digits; a bad value or host is one li
     const t0 = Date.now();
     const child = example(FILE, args);
     const what = args.join(" ").slice(0, 40);
-    assert.equal(await exitWithin(child, 20_000), 2, what);
+    assert.equal(await exitWithin(child, 60_000), 2, what);
     assert.match(child.stderr(), line, what);
     assert.deepEqual(longLines(child.stderr()), [], what);
     assert.equal(child.stdout(), "", what);
-    assert.ok(Date.now() - t0 < 15_000, `${what}: took ${Date.now() - t0} ms`);
+    assert.ok(Date.now() - t0 < 30_000, `${what}: took ${Date.now() - t0} ms`);
   }
 });
 

@@ -12,7 +12,6 @@ import {
   longLines,
   pickyServer,
   queueServer,
-  waitFor,
   splitServer,
   startServer,
 } from "./net-helpers.ts";
@@ -119,35 +118,6 @@ test("09-client: one client is counted in the singular", async () => {
   }
 });
 
-test("09-client: --threads runs one worker thread per connection", async () => {
-  const server = await startServer([], SERVER);
-  try {
-    const client = example(FILE, [
-      "--port",
-      String(server.port),
-      "--clients",
-      "3",
-      "--duration",
-      "0.5",
-      "--threads",
-    ]);
-    try {
-      assert.equal(await exitWithin(client, 60_000), 0, client.stderr());
-    } finally {
-      client.kill();
-    }
-    const s = summary(client.stdout());
-    assert.deepEqual(s.clients, ["3 threads", "3"]);
-    assert.ok(
-      s.replies > 3 && s.wrong === 0 && s.errors === "none" && s.memory,
-      client.stdout(),
-    );
-    assert.match(client.stdout(), /^THREAD-[123] SAY HELLO$/m);
-  } finally {
-    server.kill();
-  }
-});
-
 test("09-client: no server gives one line with a hint and exit 1", async () => {
   const port = await freePort();
   const client = example(FILE, ["--port", String(port)]);
@@ -235,7 +205,7 @@ test("09-client: Ctrl-C (SIGINT) stops it early with the summary", async () => {
       await new Promise((r) => setTimeout(r, 20));
     client.proc.kill("SIGINT");
     assert.equal(
-      await exitWithin(client, 30_000),
+      await exitWithin(client, 15_000),
       0,
       client.stdout() + client.stderr(),
     );
@@ -251,36 +221,7 @@ test("09-client: Ctrl-C (SIGINT) stops it early with the summary", async () => {
   }
 });
 
-test("09-client: --threads: the rate is the replies over the traffic window, thread start-up left out", async () => {
-  const server = await startServer([], SERVER);
-  try {
-    const client = example(FILE, [
-      "--port",
-      String(server.port),
-      "--clients",
-      "20",
-      "--duration",
-      "1",
-      "--threads",
-    ]);
-    try {
-      assert.equal(await exitWithin(client, 60_000), 0, client.stderr());
-    } finally {
-      client.kill();
-    }
-    const s = summary(client.stdout());
-    assert.ok(s.replies > 0 && s.seconds > 0, client.stdout());
-    const expected = s.replies / s.seconds;
-    assert.ok(
-      Math.abs(s.rate - expected) <= Math.max(2, expected * 0.02),
-      `rate ${s.rate}, but ${s.replies} replies in ${s.seconds} s:\n${client.stdout()}`,
-    );
-  } finally {
-    server.kill();
-  }
-});
-
-for (const mode of [[], ["--threads"]]) {
+for (const mode of [[]]) {
   const label = mode.length ? "threads" : "coroutines";
   const prefix = mode.length ? "Thread" : "Task";
   test(`09-client (${label}): a server that listens but never accepts: the clients left out are named, exit 1, in time`, async () => {
@@ -368,7 +309,7 @@ for (const mode of [[], ["--threads"]]) {
 }
 
 /** Runs 09 with `args`; resolves with its exit code and output. */
-async function run09(args: string[], limitMs = 40_000) {
+async function run09(args: string[], limitMs = 60_000) {
   const child = example(FILE, args);
   try {
     const code = await exitWithin(child, limitMs);
@@ -396,7 +337,7 @@ test("09-client: against 08 --max-conns, the summary never says none: the client
   }
 });
 
-for (const mode of [[], ["--threads"]]) {
+for (const mode of [[]]) {
   const label = mode.length ? "threads" : "coroutines";
   const prefix = mode.length ? "Thread" : "Task";
   test(`09-client (${label}): a server that makes the others wait until a served client leaves: the waiting ones are named, exit 1`, async () => {
@@ -474,38 +415,5 @@ test("09-client: a client that gets a wrong reply is named, exit 1", async () =>
     );
   } finally {
     plain.close();
-  }
-});
-
-test("09-client --threads: the cost first, memory as it grows, threads not yet started named as such", async () => {
-  const server = await startServer([], SERVER);
-  const client = example(FILE, [
-    ...["--port", String(server.port), "--clients", "200"],
-    ...["--duration", "5", "--threads"],
-  ]);
-  try {
-    const cost = await waitFor(
-      client,
-      /^one thread took [\d,]+ ms to its first reply and [\d,]+ MB here; 200: about [\d,]+ MB$/m,
-      30_000,
-    );
-    assert.ok(cost.index === 0, `the cost comes first:\n${client.stdout()}`);
-    // A line on memory while they start (in a pipe: one every 2 s).
-    await waitFor(
-      client,
-      /^started \d+\/200 {2}connected \d+\/200 .* memory [\d,]+ MB$/m,
-    );
-    client.proc.kill("SIGINT"); // Ctrl-C before every thread has started
-    assert.equal(await exitWithin(client, 40_000), 1, client.stderr());
-    const out = client.stdout();
-    assert.match(
-      out,
-      /^never started \(the run ended first\): Thread-\d+, Thread-\d+, Thread-\d+/m,
-    );
-    assert.doesNotMatch(out, /^never connected/m, out);
-    assert.deepEqual(longLines(out), []);
-  } finally {
-    client.kill();
-    server.kill();
   }
 });

@@ -59,6 +59,9 @@ export const SLOW = [
   "test/deno-bun.test.ts",
   "test/bench.test.ts",
   "test/server-scale.test.ts",
+  "test/example-08-workers.test.ts",
+  "test/example-09-threads.test.ts",
+  "test/server-limits.test.ts",
 ];
 
 /**

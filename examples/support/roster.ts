@@ -6,7 +6,7 @@
  * names every client that was left waiting, and no run hangs on a
  * server that stopped answering.
  */
-import { sleep, type Connection } from "../../lib/index.ts";
+import { sleep, type Connection } from "../../lib/core.ts";
 import { int, names } from "./chart.ts";
 
 /** One client on the roll. */
