@@ -137,6 +137,8 @@ export function timelineSvg(tl: Timeline, options: TimelineSvgOptions): string {
 
   // The time axis: grid lines behind the lanes, labels in seconds.
   const stepMs = niceStep(total, 8);
+  // Seconds with as many decimals as the step needs: 0.5 s, 0.02 s.
+  const decimals = Math.max(0, Math.ceil(-Math.log10(stepMs / 1000) - 1e-9));
   const axisY = lanesTop + pitch * shown.length + 6;
   const grid: string[] = [];
   for (let t = 0; t <= total + 1e-9; t += stepMs) {
@@ -150,7 +152,7 @@ export function timelineSvg(tl: Timeline, options: TimelineSvgOptions): string {
         stroke: COLOURS.grid,
         "stroke-width": 2,
       }),
-      text(x, axisY + 34, `${Number((t / 1000).toFixed(3))} s`, {
+      text(x, axisY + 34, `${Number((t / 1000).toFixed(decimals))} s`, {
         "font-size": 24,
         "text-anchor": "middle",
       }),

@@ -9,7 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { allElements, parseXml } from "../xml.ts";
+import { allElements, parseXml } from "./xml.ts";
 
 const run = promisify(execFile);
 
