@@ -50,7 +50,7 @@ const busy = (what: string) =>
 // for: one set of functions for all connections, none made per accept.
 const OWNER = Symbol("connection");
 type Owned = net.Socket & { [OWNER]: Connection };
-let parking: Connection;
+const parking: { conn?: Connection } = {};
 
 /** One TCP connection. */
 export class Connection {
@@ -154,12 +154,12 @@ export class Connection {
     );
     if (this.#reader && !this.#reader.over) throw busy("recv");
     this.#max = maxBytes;
-    parking = this;
+    parking.conn = this;
     return park<Buffer>(Connection.#parkReader);
   }
 
   static #parkReader(wait: Wait<Buffer>): void {
-    const conn = parking;
+    const conn = parking.conn!;
     if (conn.#max === 0) return void wake(wait, EMPTY);
     conn.#reader = wait;
     conn.#feed();
@@ -198,12 +198,12 @@ export class Connection {
     this.#offset = 0;
     this.#pump();
     if (this.#out === undefined) return SENT;
-    parking = this;
+    parking.conn = this;
     return park<void>(Connection.#parkWriter);
   }
 
   static #parkWriter(wait: Wait<void>): void {
-    const conn = parking;
+    const conn = parking.conn!;
     conn.#writer = wait;
     // A kill, a Timeout or close(): hand over no more.
     wait.cancel = () => {
