@@ -17,8 +17,8 @@ import { int } from "./support/chart.ts";
 import { cli, fail, intOption } from "./support/cli.ts";
 import { Pool, spawn } from "../lib/index.ts";
 import type { Task } from "../lib/index.ts";
-import { listen } from "../lib/socket.ts";
-import type { Connection, Server } from "../lib/socket.ts";
+import { listen } from "../lib/index.ts";
+import type { Connection, Server } from "../lib/index.ts";
 
 // bytes.upper() in Python changes a-z only; every other byte (UTF-8,
 // NUL, binary) stays as it is. A 256-entry table does it in place,

@@ -26,7 +26,7 @@ import {
   spawn,
   withTimeout,
 } from "../lib/index.ts";
-import { connect } from "../lib/socket.ts";
+import { connect } from "../lib/index.ts";
 import type { Task } from "../lib/index.ts";
 
 // What every client adds up. Shared memory, so that worker threads can

@@ -1,4 +1,7 @@
-export * from "./task.ts";
+// Everything: the core (read lib/core.ts first) and the add-ons on it.
+export * from "./core.ts";
+export * from "./kill.ts";
 export * from "./timeout.ts";
+export * from "./joinall.ts";
 export * from "./pool.ts";
-export * from "./socket.ts";
+import "./reports.ts";

@@ -6,8 +6,9 @@
  * full (gevent's spawn blocks the caller), or spawn many without `await`
  * and `join()` them all: the pool never runs more than `size` at once.
  */
-import { Task, joinAll, killAll, spawn } from "./task.ts";
-import { type Wait, expect, park, wake } from "./wait.ts";
+import { type Task, type Wait, expect, park, spawn, wake } from "./core.ts";
+import { joinAll } from "./joinall.ts";
+import { killAll } from "./kill.ts";
 
 /**
  * A group of at most `size` running tasks.

@@ -13,7 +13,13 @@ import {
   interrupt,
   now,
   runIn,
-} from "./wait.ts";
+} from "./core.ts";
+
+// The part of a task that a Timeout covers. Once cancelled, it is
+// closed: a Timeout started after it nests beside it, not inside.
+class Covered extends Scope {
+  closed = false;
+}
 
 /** The error a `Timeout` throws; `timeout` tells which one fired. */
 export class TimeoutError extends Error {
@@ -41,7 +47,7 @@ export class TimeoutError extends Error {
  */
 export class Timeout {
   readonly ms: number;
-  #scope: Scope | undefined;
+  #scope: Covered | undefined;
   #timer: NodeJS.Timeout | undefined;
   #error: TimeoutError | undefined;
 
@@ -63,9 +69,9 @@ export class Timeout {
    */
   start(): this {
     this.cancel();
-    let parent = currentScope();
-    while (parent.closed) parent = parent.parent!; // beside a cancelled one, not inside
-    const scope = (this.#scope = enterScope(new Scope(parent)));
+    let parent: Scope = currentScope();
+    while (parent instanceof Covered && parent.closed) parent = parent.parent!;
+    const scope = (this.#scope = enterScope(new Covered(parent)));
     const due = now() + this.ms;
     this.#timer = setTimeout(
       () => interrupt(scope, (this.#error = new TimeoutError(this)), due),

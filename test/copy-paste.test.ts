@@ -8,6 +8,8 @@ import assert from "node:assert/strict";
 import { execFile, execFileSync, spawn } from "node:child_process";
 import {
   cpSync,
+  existsSync,
+  mkdirSync,
   mkdtempSync,
   readFileSync,
   rmSync,
@@ -18,6 +20,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { matchOutput } from "./expect.ts";
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -242,3 +245,160 @@ test("README.zh-CN.md shows the same echo server as README.md, character for cha
     "the Chinese README's server differs from the English one (the tested one)",
   );
 });
+
+// The note's three programs need nothing from the lib but core.ts: each
+// example is copied into an empty folder with the local files it imports
+// (its options come from examples/support/), and lib/core.ts alone;
+// `../lib/index.ts` becomes `../lib/core.ts`.
+const CORE = readFileSync(path.join(ROOT, "lib", "core.ts"), "utf8");
+const coreExports = new Set(
+  [...CORE.matchAll(/^export (?:const|let|function|class) (\w+)/gm)].map(
+    (m) => m[1],
+  ),
+);
+
+/** Copies examples/<name> and what it imports; returns what core lacks. */
+function copyExample(dir: string, name: string): string[] {
+  const missing: string[] = [];
+  const copy = (file: string) => {
+    const to = path.join(dir, path.relative(ROOT, file));
+    if (existsSync(to)) return;
+    mkdirSync(path.dirname(to), { recursive: true });
+    let text = readFileSync(file, "utf8");
+    const imports = /^import\s+(type\s+)?([^;]*?)\s*from\s+"(\.[^"]+)";/gm;
+    for (const [, onlyTypes, what, spec] of text.matchAll(imports)) {
+      const target = path.resolve(path.dirname(file), spec!);
+      if (path.dirname(target) !== path.join(ROOT, "lib")) copy(target);
+      else if (!onlyTypes)
+        for (const n of what!.replace(/[{}\s]/g, "").split(","))
+          if (n && !n.startsWith("type") && !coreExports.has(n))
+            missing.push(n);
+    }
+    text = text.replaceAll(/(\/lib\/)index\.ts"/g, '$1core.ts"');
+    writeFileSync(to, text);
+  };
+  copy(path.join(ROOT, "examples", name));
+  mkdirSync(path.join(dir, "lib"), { recursive: true });
+  writeFileSync(path.join(dir, "lib", "core.ts"), CORE);
+  writeFileSync(path.join(dir, "package.json"), '{ "type": "module" }\n');
+  return missing;
+}
+
+test(
+  "01 runs with lib/core.ts alone in an empty folder, output as expected",
+  { timeout: 60_000 },
+  async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "xiecheng-core-"));
+    try {
+      assert.deepEqual(copyExample(dir, "01-coroutines.ts"), []);
+      const { stdout } = await run(
+        process.execPath,
+        ["--import", TSX, "examples/01-coroutines.ts"],
+        { cwd: dir, timeout: 30_000 },
+      );
+      const want = readFileSync(
+        path.join(ROOT, "examples", "01-coroutines.out"),
+        "utf8",
+      );
+      assert.equal(matchOutput(want, stdout), undefined, stdout);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
+
+test(
+  "06 and 07, the note's server and client, with lib/core.ts alone: every client answered",
+  { timeout: 90_000 },
+  async (t) => {
+    const dir = mkdtempSync(path.join(tmpdir(), "xiecheng-core-"));
+    const missing = [
+      ...copyExample(dir, "06-server.ts"),
+      ...copyExample(dir, "07-client.ts"),
+    ];
+    if (missing.length > 0) {
+      rmSync(dir, { recursive: true, force: true });
+      return t.skip(`06/07 still import ${missing.join(", ")} (not in core)`);
+    }
+    const server = spawn(
+      process.execPath,
+      ["--import", TSX, "examples/06-server.ts", "--port", "0"],
+      { cwd: dir, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let out = "";
+    server.stdout.on("data", (d: Buffer) => (out += d));
+    server.stderr.on("data", (d: Buffer) => (out += d));
+    try {
+      const port = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(out)), 20_000);
+        server.stdout.on("data", () => {
+          const m = /^listening on 127\.0\.0\.1:(\d+)$/m.exec(out);
+          if (m) resolve(m[1]!);
+        });
+        server.on("exit", () => reject(new Error(out)));
+        timer.unref();
+      });
+      const args = ["--port", port, "--clients", "20", "--duration", "1"];
+      const client = await run(
+        process.execPath,
+        ["--import", TSX, "examples/07-client.ts", ...args],
+        { cwd: dir, timeout: 40_000 },
+      );
+      assert.match(client.stdout, /^TASK-\d+ SAY HELLO$/m);
+      assert.equal(server.exitCode, null, `the server is still up:\n${out}`);
+    } finally {
+      server.kill("SIGKILL");
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
+
+// The apparatus watches tasks through one slot per process (on
+// globalThis), so the preload, which loads examples/support/ with the
+// lib beside it, still sees the tasks of a copy of lib/ in a project.
+test(
+  "the preload's timeline and blocking detector see the tasks of a copied lib/",
+  { timeout: 60_000 },
+  async () => {
+    const dir = project({ type: "module" });
+    writeFileSync(
+      path.join(dir, "prog.ts"),
+      [
+        'import { join, sleep, spawn } from "./lib/index.ts";',
+        "const hog = spawn(function hog() {",
+        "  const end = performance.now() + 300;",
+        "  while (performance.now() < end);",
+        "});",
+        "const nap = spawn(async function nap() {",
+        "  await sleep(50);",
+        "});",
+        "await join(hog);",
+        "await join(nap);",
+        "",
+      ].join("\n"),
+    );
+    const preload = path.join(ROOT, "examples", "support", "preload.ts");
+    try {
+      const { stderr } = await run(
+        process.execPath,
+        ["--import", TSX, "--import", preload, "prog.ts"],
+        {
+          cwd: dir,
+          timeout: 30_000,
+          env: {
+            ...process.env,
+            NO_COLOR: "1",
+            XIECHENG_TIMELINE: "1",
+            XIECHENG_BLOCKING: "1",
+          },
+        },
+      );
+      assert.match(stderr, /^timeline: 3 lanes on one thread/m);
+      assert.match(stderr, /^Task-1 \(hog\) +\|.*\| ran \d+ ms/m);
+      assert.match(stderr, /^Task-2 \(nap\) +\|/m);
+      assert.match(stderr, /^\[blocking\] Task-1 \(hog\) blocked the thread/m);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);

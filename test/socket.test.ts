@@ -1,4 +1,4 @@
-// lib/socket.ts: recv sizes, end of stream, reset, sendall backpressure,
+// lib/core.ts (the socket): recv sizes, end of stream, reset, sendall backpressure,
 // kill/Timeout while waiting, errors. 127.0.0.1 and port 0 only.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -17,8 +17,8 @@ import {
   SocketClosedError,
   connect,
   listen,
-} from "../lib/socket.ts";
-import type { Connection, Server } from "../lib/socket.ts";
+} from "../lib/core.ts";
+import type { Connection, Server } from "../lib/core.ts";
 
 const HOST = "127.0.0.1";
 

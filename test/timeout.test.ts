@@ -147,7 +147,7 @@ test("withTimeout over Promise.all: a sleep due with the Timeout ends, the longe
 });
 
 test("Timeouts started and cancelled in a loop do not nest without end", async () => {
-  const { currentScope } = await import("../lib/wait.ts");
+  const { currentScope } = await import("../lib/core.ts");
   const depth = () => {
     let n = 0;
     for (

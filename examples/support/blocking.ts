@@ -25,8 +25,7 @@ import { writeSync } from "node:fs";
 import { Worker } from "node:worker_threads";
 import { paint, useColor } from "./chart.ts";
 import { addTaskObserver, taskLabel } from "./observe.ts";
-import type { Task } from "../../lib/index.ts";
-import { checkMs } from "../../lib/wait.ts";
+import type { Task } from "../../lib/core.ts";
 
 /** Options of `detectBlocking`. */
 export interface BlockingOptions {
@@ -74,7 +73,11 @@ let stopCurrent: (() => void) | undefined;
  */
 export function detectBlocking(options: BlockingOptions = {}): () => void {
   const threshold = options.thresholdMs ?? 100;
-  checkMs(threshold, "thresholdMs");
+  const ok = typeof threshold === "number" && threshold >= 0;
+  if (!ok || threshold >= 2 ** 31)
+    throw new TypeError(
+      `Expected \`thresholdMs\` to be a non-negative number of milliseconds, got \`${String(threshold)}\``,
+    );
   if (threshold === 0)
     throw new TypeError("Expected `thresholdMs` to be more than 0 ms, got `0`");
   stopCurrent?.();

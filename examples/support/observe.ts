@@ -1,15 +1,19 @@
 /**
  * Several observers of the tasks at once (the timeline and the
- * blocking detector can both be on). task.ts holds one observer
- * slot; this module fills it with a fan-out while any observer is
- * added, and empties it again when the last one is removed, so that
- * nothing is paid while no observer is on.
+ * blocking detector can both be on). The lib keeps one observer slot
+ * per process, on `globalThis` under `Symbol.for("xiecheng.observer")`,
+ * shared by every copy of the lib a program loads (a copied `lib/` and
+ * the one this file sits beside). This module fills the slot with a
+ * fan-out while any observer is added, and empties it again when the
+ * last one is removed, so that nothing is paid while no observer is on.
  */
-import {
-  type Task,
-  type TaskObserver,
-  setTaskObserver,
-} from "../../lib/index.ts";
+import type { Task, TaskObserver } from "../../lib/core.ts";
+
+const shared = ((globalThis as Record<symbol, unknown>)[
+  Symbol.for("xiecheng.observer")
+] ??= {}) as { observer?: TaskObserver | undefined };
+const setTaskObserver = (o: TaskObserver | undefined) =>
+  void (shared.observer = o);
 
 const observers: TaskObserver[] = [];
 

@@ -18,7 +18,7 @@
 import { writeSync } from "node:fs";
 import { fancy, ms, paint, useColor } from "./chart.ts";
 import { addTaskObserver, taskLabel } from "./observe.ts";
-import type { Task } from "../../lib/index.ts";
+import type { Task } from "../../lib/core.ts";
 
 /** What a lane shows for a stretch of time. */
 export type SpanState = "run" | "wait" | "late";

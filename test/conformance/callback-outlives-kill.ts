@@ -1,4 +1,5 @@
-// Code a task sets up to run later is not part of the task: killing the task spares it.
+// Code a task sets up to run later (a timer callback) belongs to the task:
+// killing the task ends the callback's wait too (gevent's hub spares it).
 import { TaskExit, sleep, spawn } from "../../lib/index.ts";
 
 const worker = spawn(async () => {

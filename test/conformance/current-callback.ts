@@ -1,4 +1,4 @@
-// A timer callback runs outside any task, not in the task that set it up.
+// A timer callback runs in the task that set it up (in gevent: in the hub).
 import { current, join, sleep, spawn } from "../../lib/index.ts";
 
 const worker = spawn(async () => {
