@@ -1,22 +1,19 @@
 /**
  * Finds the JavaScript runtimes that can run the examples: Node.js
- * (with tsx), and Deno and Bun, which come from the npm registry as
- * dev dependencies.
+ * (with tsx), and Deno and Bun, which npx fetches from the npm registry
+ * on first use (they are not dev dependencies: `npm ci` stays light).
  *
- * Run it to see what this machine has:
+ * Run it to see what this machine has (it fetches Deno and Bun once,
+ * about 100 MB each, into npm's cache):
  *   npx tsx scripts/runtimes.ts
  *
- * Deno and Bun ship their binaries inside platform packages
- * (`@deno/linux-x64-glibc`, `@oven/bun-linux-x64`, ...). Their
- * `deno`/`bun` wrapper packages only copy that binary in a postinstall
- * script, which npm may skip (`--ignore-scripts`, or npm 11 install
- * script approval). So this module looks for the platform package's
- * binary first, then for the wrapper's copy, then on PATH.
+ * The tests and the tour run the pinned releases below. They ask npx
+ * once per process where the binary is, then run it directly: each
+ * `npx` call costs a second or more, and npm does not pass signals on
+ * to the program it started.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, statSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join, relative } from "node:path";
+import { relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import { cli } from "../examples/support/cli.ts";
 import { stopTimeline } from "../examples/support/timeline.ts";
@@ -24,6 +21,9 @@ import { stopTimeline } from "../examples/support/timeline.ts";
 /** The runtimes that the examples run on. */
 export const RUNTIMES = ["node", "deno", "bun"] as const;
 export type RuntimeName = (typeof RUNTIMES)[number];
+
+/** The Deno and Bun releases the examples are tested on. */
+export const PINNED = { deno: "2.9.6", bun: "1.4.5" } as const;
 
 /** A runtime found on this machine. */
 export interface Runtime {
@@ -36,50 +36,34 @@ export interface Runtime {
   version: string;
 }
 
-const require = createRequire(import.meta.url);
-const exe = process.platform === "win32" ? ".exe" : "";
+/** Prints the path of the runtime's own binary, run through npx. */
+const WHERE = {
+  deno: ["eval", "console.log(Deno.execPath())"],
+  bun: ["-e", "console.log(process.execPath)"],
+} as const;
 
-/** The folder of an installed package, or undefined. */
-function packageDir(name: string): string | undefined {
+/**
+ * Asks npx for the pinned `name` (fetching it the first time) and
+ * returns its binary's path, or undefined with the reason.
+ */
+function fetchBinary(name: "deno" | "bun"): string | undefined {
+  const npx = process.platform === "win32" ? "npx.cmd" : "npx";
   try {
-    return dirname(require.resolve(`${name}/package.json`));
+    const out = execFileSync(
+      npx,
+      ["--yes", "--prefer-offline", `${name}@${PINNED[name]}`, ...WHERE[name]],
+      {
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "pipe"],
+        timeout: 600_000, // a first fetch on a slow line
+        env: runtimeEnv({ ...process.env, NO_COLOR: "1" }),
+        shell: process.platform === "win32",
+      },
+    );
+    return out.trim().split("\n").at(-1) || undefined;
   } catch {
     return undefined;
   }
-}
-
-function isLinuxMusl(): boolean {
-  if (process.platform !== "linux") return false;
-  const report = process.report?.getReport() as
-    { header?: { glibcVersionRuntime?: string } } | undefined;
-  return report?.header?.glibcVersionRuntime === undefined;
-}
-
-/** Where a runtime's binary may be, most robust first. */
-function candidates(name: "deno" | "bun"): string[] {
-  const { platform } = process;
-  const list: string[] = [];
-  const add = (pkg: string, file: string) => {
-    const dir = packageDir(pkg);
-    if (dir) list.push(join(dir, file));
-  };
-  if (name === "deno") {
-    const libc =
-      platform === "linux" ? (isLinuxMusl() ? "-musl" : "-glibc") : "";
-    add(`@deno/${platform}-${process.arch}${libc}`, `deno${exe}`);
-    add("deno", `deno${exe}`);
-  } else {
-    const arch = process.arch === "arm64" ? "aarch64" : process.arch;
-    const musl = isLinuxMusl() ? "-musl" : "";
-    for (const variant of ["", "-baseline"]) {
-      add(`@oven/bun-${platform}-${arch}${musl}${variant}`, `bin/bun${exe}`);
-    }
-    // The wrapper's own bin/bun.exe is a small placeholder script until
-    // its postinstall has copied the real binary over it.
-    add("bun", "bin/bun.exe");
-  }
-  list.push(name); // on PATH
-  return list;
 }
 
 /** Runs `bin --version`; returns its first line, or undefined if it does not run. */
@@ -88,8 +72,8 @@ function versionOf(bin: string): string | undefined {
     const out = execFileSync(bin, ["--version"], {
       encoding: "utf8",
       stdio: ["ignore", "pipe", "ignore"],
-      timeout: 20_000,
-      env: { ...process.env, NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" },
+      timeout: 60_000,
+      env: runtimeEnv({ ...process.env, NO_COLOR: "1" }),
     });
     return out.split("\n")[0]?.trim() || undefined;
   } catch {
@@ -100,8 +84,9 @@ function versionOf(bin: string): string | undefined {
 const found = new Map<RuntimeName, Runtime | undefined>();
 
 /**
- * Finds a runtime, or returns undefined if it is not installed.
- * `node` is this process's Node.js, running TypeScript through tsx.
+ * Finds a runtime, or returns undefined if it cannot be had (npx could
+ * not fetch it). `node` is this process's Node.js, running TypeScript
+ * through tsx; `deno` and `bun` are the pinned releases ({@link PINNED}).
  * @example
  * const deno = findRuntime("deno");
  * if (deno) console.log(deno.version); // → deno 2.9.6 (stable, ...)
@@ -117,26 +102,25 @@ export function findRuntime(name: RuntimeName): Runtime | undefined {
       version: `node ${process.version}`,
     };
   } else {
-    for (const bin of candidates(name)) {
-      if (bin.includes("/") || bin.includes("\\")) {
-        // A placeholder script is a few hundred bytes; the real binary tens of MB.
-        if (!existsSync(bin) || statSync(bin).size < 1_000_000) continue;
-      }
-      const version = versionOf(bin);
-      if (version) {
-        const named = version.startsWith(name) ? version : `${name} ${version}`;
-        runtime = {
-          name,
-          bin,
-          pre: name === "deno" ? ["run", "-A"] : [],
-          version: named,
-        };
-        break;
-      }
-    }
+    const bin = fetchBinary(name);
+    const version = bin && versionOf(bin);
+    if (bin && version)
+      runtime = {
+        name,
+        bin,
+        pre: name === "deno" ? ["run", "-A"] : [],
+        version: version.startsWith(name) ? version : `${name} ${version}`,
+      };
   }
   found.set(name, runtime);
   return runtime;
+}
+
+/** Why a runtime is missing, for a test's or the tour's message. */
+export function missingRuntime(name: RuntimeName): string {
+  return name === "node"
+    ? "node: not found"
+    : `${name} not found: npx could not fetch ${name}@${PINNED[name]} (npm's registry is needed once)`;
 }
 
 /** The environment the runtimes need: no update checks, no prompts. */
@@ -169,7 +153,7 @@ if (isMain) {
   cli({
     usage: "npx tsx scripts/runtimes.ts",
     about:
-      "Lists the runtimes for the examples: Node.js, Deno and Bun (dev dependencies).",
+      "Lists the runtimes for the examples: Node.js, and Deno and Bun (npx fetches them once).",
   });
   stopTimeline(); // no tasks here: nothing to draw for --timeline
   let missing = 0;
@@ -183,7 +167,7 @@ if (isMain) {
         : r.bin
       : "";
     console.log(
-      `${name.padEnd(5)} ${r ? `${r.version.padEnd(40)} ${where}` : "not found: run npm ci"}`,
+      `${name.padEnd(5)} ${r ? `${r.version.padEnd(40)} ${where}` : missingRuntime(name)}`,
     );
   }
   process.exitCode = missing === 0 ? 0 : 1;

@@ -35,6 +35,7 @@ import {
   RUNTIMES,
   commandFor,
   findRuntime,
+  missingRuntime,
   runtimeEnv,
   typedCommand,
   type Runtime,
@@ -262,11 +263,7 @@ if (opts.list) {
 }
 
 const runtime: Runtime =
-  findRuntime(runtimeName) ??
-  fail(
-    `cannot find ${runtimeName}: it comes from the dev dependencies, run \`npm ci\``,
-    1,
-  );
+  findRuntime(runtimeName) ?? fail(missingRuntime(runtimeName), 1);
 
 // ---------------------------------------------------------------- steps
 // A step runs one example in the foreground; a socket step runs its

@@ -60,8 +60,12 @@ function checkBlockReport(lines: string[], blockMs: number) {
     `live report at ${liveMs[1]} ms`,
   );
 
-  // Once it is over: who blocked, for how long, who woke late.
-  const endAt = lines.findIndex((l) => / blocked the thread for /.test(l));
+  // Once it is over: who blocked, for how long, who woke late. (On a busy
+  // machine a stall of the whole process may be reported as well, as
+  // "code outside any task": only the hog's own report is checked.)
+  const endAt = lines.findIndex((l) =>
+    /\(hog\) blocked the thread for /.test(l),
+  );
   const end =
     /^\[blocking\] Task-\d+ \(hog\) blocked the thread for ([\d.]+) (ms|s)$/.exec(
       lines[endAt] ?? "",
@@ -85,7 +89,7 @@ function checkBlockReport(lines: string[], blockMs: number) {
     `ticker late by ${victim[1]} ${victim[2]}`,
   );
   assert.equal(
-    lines.filter((l) => / blocked the thread for /.test(l)).length,
+    lines.filter((l) => /\(hog\) blocked the thread for /.test(l)).length,
     1,
     "one block, one report",
   );
@@ -94,30 +98,36 @@ function checkBlockReport(lines: string[], blockMs: number) {
 }
 
 test("a blocking call: reported while it lasts (culprit named), then its length and the late wakers", async () => {
-  const { lines } = await hog(["block", "500"]);
-  checkBlockReport(lines, 500);
+  const { lines } = await hog(["block", "800"]);
+  checkBlockReport(lines, 800);
 });
 
 test("a CPU loop without a switch point is caught as well", async () => {
-  const { lines } = await hog(["loop", "400"]);
-  checkBlockReport(lines, 400);
+  const { lines } = await hog(["loop", "600"]);
+  checkBlockReport(lines, 600);
 });
+
+/** The report lines that name a task of the fixture (not a stall of the whole process). */
+const naming = (lines: string[]) =>
+  lines.filter((l) => /\((hog|ticker)\) (is blocking|blocked) /.test(l));
 
 test("well-behaved code gets no report", async () => {
   const { lines } = await hog(["polite", "500"]);
-  assert.deepEqual(lines, ["-- hog done"]);
+  assert.ok(lines.includes("-- hog done"), lines.join("\n"));
+  assert.deepEqual(naming(lines), [], lines.join("\n"));
 });
 
 test("XIECHENG_BLOCKING=1 turns it on without a call; XIECHENG_BLOCKING_MS sets the threshold", async () => {
   checkBlockReport(
-    (await hog(["block", "400"], { XIECHENG_BLOCKING: "1" })).lines,
-    400,
+    (await hog(["block", "800"], { XIECHENG_BLOCKING: "1" })).lines,
+    800,
   );
   const quiet = await hog(["block", "300"], {
     XIECHENG_BLOCKING: "1",
     XIECHENG_BLOCKING_MS: "1000",
   });
-  assert.deepEqual(quiet.lines, ["-- hog done"]);
+  assert.ok(quiet.lines.includes("-- hog done"), quiet.lines.join("\n"));
+  assert.deepEqual(naming(quiet.lines), [], quiet.lines.join("\n"));
 });
 
 test("off by default: a block goes unreported", async () => {

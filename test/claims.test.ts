@@ -1,5 +1,7 @@
 // The note's claims, checked by shape on real runs of examples 04 and 05
 // (the .out templates only check the layout: every figure is {{num}}).
+// The same run is matched with the example's .out here (test/examples.test.ts
+// leaves these two out): 04 is the slowest example.
 // The margins are wide enough for a loaded 2-core machine: measured
 // here, a thread or process switch costs 40-400x an await, and a thread
 // needs about 2,000x the memory of a coroutine.
@@ -7,10 +9,20 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
+import { assertExpectedOutput } from "./expect.ts";
 
 const run = promisify(execFile);
 
-async function example(file: string): Promise<string> {
+const runs = new Map<string, Promise<string>>();
+
+/** The stdout of one run of `file` (run once, shared by the tests below). */
+function example(file: string): Promise<string> {
+  let out = runs.get(file);
+  if (!out) runs.set(file, (out = runExample(file)));
+  return out;
+}
+
+async function runExample(file: string): Promise<string> {
   const { stdout } = await run(
     process.execPath,
     ["--import", "tsx", `examples/${file}`],
@@ -110,3 +122,10 @@ test(
     );
   },
 );
+
+for (const slug of ["05-switch-cost", "04-three-ways"])
+  test(
+    `${slug}: output matches examples/${slug}.out`,
+    { timeout: 120_000 },
+    async () => assertExpectedOutput(slug, await example(`${slug}.ts`)),
+  );

@@ -1,14 +1,24 @@
-// The parts of the socket examples that lean hardest on Node's APIs,
-// on Deno and Bun: 08-server-pool-workers --workers (node:cluster) and
-// 09-client-threads --threads (worker_threads). The plain runs are covered by
-// test/examples.test.ts and test/tour.test.ts.
+// The examples on Deno and Bun, the pinned releases that npx fetches on
+// first use (scripts/runtimes.ts): every example with an .out gives the
+// same output as on Node; every example's --help and bad option behave
+// (test/manners.ts); and the parts of the socket examples that lean
+// hardest on Node's APIs: 08-server-pool-workers --workers (node:cluster)
+// and 09-client-threads --threads (worker_threads). The tour's socket
+// section on both is in test/tour.test.ts.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { promisify } from "node:util";
-import { commandFor, findRuntime, runtimeEnv } from "../scripts/runtimes.ts";
+import {
+  commandFor,
+  findRuntime,
+  missingRuntime,
+  runtimeEnv,
+} from "../scripts/runtimes.ts";
+import { matchOutput } from "./expect.ts";
+import { checkManners, examples } from "./manners.ts";
 
 const execFileP = promisify(execFile);
 const env = runtimeEnv({ ...process.env, NO_COLOR: "1" });
@@ -18,15 +28,53 @@ const CLIENT = "examples/09-client-threads.ts";
 const hasSocketExamples = existsSync(SERVER) && existsSync(CLIENT);
 
 for (const name of ["deno", "bun"] as const) {
+  test(`${name}: every example with an .out prints what it says`, async (t) => {
+    const runtime = findRuntime(name);
+    assert.ok(runtime, missingRuntime(name));
+    // One at a time: 04 and 05 measure threads and processes against
+    // each other, which two examples at once on two cores would skew.
+    for (const file of examples) {
+      const src = readFileSync(file, "utf8");
+      if (/\n \* @output none/.test(src)) continue;
+      await t.test(file, async () => {
+        const [bin, ...args] = commandFor(runtime, file);
+        const { stdout } = await execFileP(bin, args, {
+          env,
+          timeout: 120_000,
+          maxBuffer: 16 * 1024 * 1024,
+        });
+        const expected = readFileSync(file.replace(/\.ts$/, ".out"), "utf8");
+        const problem = matchOutput(expected, stdout);
+        assert.equal(
+          problem,
+          undefined,
+          `on ${runtime.version}: ${problem}\n--- actual output ---\n${stdout}`,
+        );
+      });
+    }
+  });
+
+  test(
+    `${name}: --help and a bad option on every example`,
+    { concurrency: 3 },
+    async (t) => {
+      assert.ok(findRuntime(name), missingRuntime(name));
+      await Promise.all(
+        examples.map((file) =>
+          t.test(file, async () => {
+            await checkManners(name, file);
+          }),
+        ),
+      );
+    },
+  );
+
   test(
     `${name}: 08-server --workers 2 serves 09-client --threads, and stops cleanly`,
     { skip: !hasSocketExamples && "no socket examples", timeout: 90_000 },
     async () => {
       const runtime = findRuntime(name);
-      assert.ok(
-        runtime,
-        `${name} not found: it comes from the dev dependencies (npm ci)`,
-      );
+      assert.ok(runtime, missingRuntime(name));
       const [bin, ...args] = commandFor(runtime, SERVER, [
         "--port",
         "0",

@@ -254,7 +254,7 @@ test("06-server: SIGINT and SIGTERM stop it quietly, exit 0", async () => {
         "HELLO",
       );
       server.proc.kill(signal);
-      assert.equal(await exitWithin(server, 5000), 0, signal);
+      assert.equal(await exitWithin(server, 15_000), 0, signal);
       assert.match(server.stdout(), /^listening on 127\.0\.0\.1:\d+\n$/);
       assert.equal(server.stderr(), "");
     } finally {
@@ -267,7 +267,7 @@ test("06-server: port in use and bad options give one line of at most 80 columns
   const server = await startServer();
   try {
     const second = example("06-server.ts", ["--port", String(server.port)]);
-    assert.equal(await exitWithin(second, 20_000), 1);
+    assert.equal(await exitWithin(second, 60_000), 1);
     assert.equal(
       second.stderr(),
       `error: 127.0.0.1:${server.port} is in use (EADDRINUSE): stop that server or try --port 0\n`,
@@ -296,7 +296,7 @@ test("06-server: port in use and bad options give one line of at most 80 columns
     ];
     for (const [args, line] of bad) {
       const child = example("06-server.ts", args);
-      assert.equal(await exitWithin(child, 20_000), 2, args.join(" "));
+      assert.equal(await exitWithin(child, 60_000), 2, args.join(" "));
       assert.match(child.stderr(), line);
       assert.deepEqual(longLines(child.stderr()), []);
     }

@@ -50,7 +50,7 @@ test("09-client: 30 tasks against 08-server; the counts agree with the server's"
       "1",
     ]);
     try {
-      assert.equal(await exitWithin(client, 30_000), 0, client.stderr());
+      assert.equal(await exitWithin(client, 60_000), 0, client.stderr());
     } finally {
       client.kill();
     }
@@ -75,7 +75,7 @@ test("09-client: 30 tasks against 08-server; the counts agree with the server's"
     // The server echoed exactly what the client counted: `Task-N say
     // hello` is 16 or 17 bytes for N from 1 to 30 (plus the probe connection).
     server.proc.kill("SIGINT");
-    assert.equal(await exitWithin(server, 5000), 0);
+    assert.equal(await exitWithin(server, 15_000), 0);
     const m =
       /^stopped: (\d+) connections served, (\d{1,3}(?:,\d{3})*) bytes echoed$/m.exec(
         server.stdout(),
@@ -105,7 +105,7 @@ test("09-client: one client is counted in the singular", async () => {
       "0.5",
     ]);
     try {
-      assert.equal(await exitWithin(client, 30_000), 0, client.stderr());
+      assert.equal(await exitWithin(client, 60_000), 0, client.stderr());
     } finally {
       client.kill();
     }
@@ -129,7 +129,7 @@ test("09-client: --threads runs one worker thread per connection", async () => {
       "--threads",
     ]);
     try {
-      assert.equal(await exitWithin(client, 30_000), 0, client.stderr());
+      assert.equal(await exitWithin(client, 60_000), 0, client.stderr());
     } finally {
       client.kill();
     }
@@ -149,7 +149,7 @@ test("09-client: no server gives one line with a hint and exit 1", async () => {
   const port = await freePort();
   const client = example(FILE, ["--port", String(port)]);
   try {
-    assert.equal(await exitWithin(client, 20_000), 1);
+    assert.equal(await exitWithin(client, 60_000), 1);
     assert.equal(
       client.stderr(),
       `error: cannot connect to 127.0.0.1:${port} (ECONNREFUSED): is the server up?\n`,
@@ -178,7 +178,7 @@ test("09-client: a server that does not upper-case gives wrong replies and exit 
     "0.5",
   ]);
   try {
-    assert.equal(await exitWithin(client, 30_000), 1);
+    assert.equal(await exitWithin(client, 60_000), 1);
     const s = summary(client.stdout());
     assert.ok(s.wrong > 0 && s.wrong === s.replies + s.before, client.stdout());
   } finally {
@@ -198,12 +198,12 @@ test("09-client: the server going away mid-run is in the summary, exit 1", async
     "5",
   ]);
   try {
-    const deadline = Date.now() + 20_000;
+    const deadline = Date.now() + 60_000;
     // Let traffic start (the client prints its first replies), then kill the server.
     while (!/SAY HELLO/.test(client.stdout()) && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 20));
     server.proc.kill("SIGKILL");
-    assert.equal(await exitWithin(client, 30_000), 1);
+    assert.equal(await exitWithin(client, 60_000), 1);
     const out = client.stdout();
     assert.match(
       out,
@@ -227,12 +227,12 @@ test("09-client: Ctrl-C (SIGINT) stops it early with the summary", async () => {
     "60",
   ]);
   try {
-    const deadline = Date.now() + 20_000;
+    const deadline = Date.now() + 60_000;
     while (!/SAY HELLO/.test(client.stdout()) && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 20));
     client.proc.kill("SIGINT");
     assert.equal(
-      await exitWithin(client, 10_000),
+      await exitWithin(client, 30_000),
       0,
       client.stdout() + client.stderr(),
     );
@@ -261,7 +261,7 @@ test("09-client: --threads: the rate is the replies over the traffic window, thr
       "--threads",
     ]);
     try {
-      assert.equal(await exitWithin(client, 40_000), 0, client.stderr());
+      assert.equal(await exitWithin(client, 60_000), 0, client.stderr());
     } finally {
       client.kill();
     }
@@ -294,7 +294,7 @@ for (const mode of [[], ["--threads"]]) {
         ...mode,
       ]);
       try {
-        const code = await exitWithin(client, 30_000);
+        const code = await exitWithin(client, 60_000);
         const out = client.stdout();
         // The check at the start takes one place in the queue: it may
         // leave no room for the clients (one line), or a little.
@@ -315,7 +315,7 @@ for (const mode of [[], ["--threads"]]) {
         }
         assert.equal(code, 1, out);
         assert.ok(
-          Date.now() - t0 < 1000 + 10_000,
+          Date.now() - t0 < 1000 + 25_000,
           `took ${Date.now() - t0} ms`,
         );
       } finally {
@@ -340,7 +340,7 @@ for (const mode of [[], ["--threads"]]) {
         ...mode,
       ]);
       try {
-        assert.equal(await exitWithin(client, 30_000), 1, client.stdout());
+        assert.equal(await exitWithin(client, 60_000), 1, client.stdout());
         const s = summary(client.stdout());
         assert.ok(s.replies + s.before > 0, client.stdout());
         assert.match(
@@ -351,7 +351,7 @@ for (const mode of [[], ["--threads"]]) {
           ),
         );
         assert.ok(
-          Date.now() - t0 < 1000 + 10_000,
+          Date.now() - t0 < 1000 + 25_000,
           `took ${Date.now() - t0} ms`,
         );
         assert.deepEqual(longLines(client.stdout()), []);

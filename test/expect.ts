@@ -1,3 +1,6 @@
+import assert from "node:assert/strict";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+
 /**
  * Expected-output matching for the examples test.
  *
@@ -92,4 +95,31 @@ export function updateExpected(expected: string, actual: string): string {
   const want = expected.replace(/\n$/, "").split("\n");
   const got = actual.replace(/\n$/, "").split("\n");
   return `${got.map((line, i) => (want[i] !== undefined && want[i] !== "{{...}}" && lineMatcher(want[i] ?? "")(line) ? want[i] : line)).join("\n")}\n`;
+}
+
+/**
+ * Asserts that `stdout` matches `examples/<slug>.out`; with UPDATE=1 set,
+ * first rewrites that file from `stdout` (see updateExpected).
+ */
+export function assertExpectedOutput(slug: string, stdout: string): void {
+  const outPath = `examples/${slug}.out`;
+  if (process.env.UPDATE) {
+    writeFileSync(
+      outPath,
+      updateExpected(
+        existsSync(outPath) ? readFileSync(outPath, "utf8") : "",
+        stdout,
+      ),
+    );
+  }
+  assert.ok(
+    existsSync(outPath),
+    `missing ${outPath}: run UPDATE=1 npm test to create it`,
+  );
+  const problem = matchOutput(readFileSync(outPath, "utf8"), stdout);
+  assert.equal(
+    problem,
+    undefined,
+    `${problem}\n--- actual output ---\n${stdout}`,
+  );
 }

@@ -68,7 +68,7 @@ export function example(
 export async function waitFor(
   child: Child,
   pattern: RegExp,
-  ms = 20_000,
+  ms = 60_000,
 ): Promise<RegExpMatchArray> {
   const deadline = Date.now() + ms;
   for (;;) {

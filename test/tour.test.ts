@@ -362,7 +362,7 @@ test(
           stdout.slice(0, 300),
         );
         assert.match(stdout, /listening on 127\.0\.0\.1:\d+/);
-        // The card shows a command that runs after npm ci (the dev dependency's bin, via npx).
+        // The card shows the command a reader types (npx fetches Deno or Bun once).
         const typed = runtime === "deno" ? "npx deno run -A" : "npx bun";
         for (const f of clients)
           assert.ok(
