@@ -38,6 +38,7 @@ export const FAST = [
   "test/timeout.test.ts",
   "test/pool.test.ts",
   "test/socket.test.ts",
+  "test/server-limits.test.ts",
   "test/blocking.test.ts",
   "test/timeline.test.ts",
   "test/conformance.test.ts",
@@ -58,6 +59,7 @@ export const SLOW = [
   "test/deno-bun.test.ts",
   "test/bench.test.ts",
   "test/server-scale.test.ts",
+  "test/accept-burst.test.ts",
 ];
 
 /**
