@@ -727,13 +727,21 @@ export class Server {
   readonly #queue: Connection[] = [];
   #waiter: Wait<Connection> | undefined;
   #closed = false;
+  #feeding = false;
 
   /** @internal use `listen()`. */
   constructor(server: net.Server, maxConnections: number | undefined) {
     this.#server = server;
+    // libuv accepts every waiting connection in one go. The task in
+    // accept() gets them after that, not one between each two accepts:
+    // a burst then leaves the kernel's queue as fast as with bare
+    // node:net, and fewer handshakes are dropped.
     server.on("connection", (sock: net.Socket) => {
       this.#queue.push(new Connection(sock));
-      this.#feed();
+      if (!this.#feeding) {
+        this.#feeding = true;
+        setImmediate(Server.#feedLater, this);
+      }
     });
     // Node drops a connection beyond server.maxConnections at once. The
     // lib sets it below the descriptors left too: past those, libuv
@@ -749,6 +757,11 @@ export class Server {
     server.on("error", (e: NodeJS.ErrnoException) =>
       report("could not accept", e.code ?? e.message),
     );
+  }
+
+  static #feedLater(server: Server): void {
+    server.#feeding = false;
+    server.#feed();
   }
 
   #feed(): void {

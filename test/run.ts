@@ -38,6 +38,7 @@ export const FAST = [
   "test/timeout.test.ts",
   "test/pool.test.ts",
   "test/socket.test.ts",
+  "test/server-limits.test.ts",
   "test/blocking.test.ts",
   "test/timeline.test.ts",
   "test/conformance.test.ts",
@@ -61,7 +62,7 @@ export const SLOW = [
   "test/server-scale.test.ts",
   "test/example-08-workers.test.ts",
   "test/example-09-threads.test.ts",
-  "test/server-limits.test.ts",
+  "test/accept-burst.test.ts",
 ];
 
 /**

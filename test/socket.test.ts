@@ -1,4 +1,4 @@
-// lib/socket.ts: recv sizes, end of stream, reset, sendall backpressure,
+// lib/core.ts (the socket): recv sizes, end of stream, reset, sendall backpressure,
 // kill/Timeout while waiting, errors. 127.0.0.1 and port 0 only.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -88,9 +88,10 @@ test("a reset rejects recv with ConnectionResetError (ECONNRESET) and does not c
   const server = await listen(HOST, 0);
   const raw = net.connect({ host: HOST, port: server.address().port });
   raw.on("error", () => {});
+  const connected = new Promise((r) => raw.once("connect", r));
   const conn = await server.accept();
   try {
-    await new Promise((r) => raw.once("connect", r));
+    await connected;
     raw.write("before the reset");
     assert.equal(String(await recvExactly(conn, 16)), "before the reset");
     raw.resetAndDestroy();
@@ -110,9 +111,10 @@ test("bytes received before a reset are returned first", async () => {
   const server = await listen(HOST, 0);
   const raw = net.connect({ host: HOST, port: server.address().port });
   raw.on("error", () => {});
+  const connected = new Promise((r) => raw.once("connect", r));
   const conn = await server.accept();
   try {
-    await new Promise((r) => raw.once("connect", r));
+    await connected;
     raw.write("keep me");
     await sleep(100); // the bytes arrive while nobody is in recv
     raw.resetAndDestroy();
