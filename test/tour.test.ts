@@ -272,7 +272,7 @@ test(
     // A title card for every example, in order, each passed.
     let at = -1;
     for (const [i, f] of files.entries()) {
-      const pos = stdout.indexOf(`  ${f.slice(0, -3)}  ${titles[i]}`);
+      const pos = stdout.indexOf(`  ${f.slice(0, -3)}\n${titles[i]}`);
       assert.ok(pos > at, `no title card for ${f} (or out of order)`);
       at = pos;
       assert.ok(
