@@ -22,6 +22,8 @@ import net from "node:net";
 export class TaskExit extends Error {
   override name = "TaskExit";
   override message = "the task was killed";
+  /** @internal Switch points the killed task reached after it was sent. */
+  parks = 0;
 }
 
 /** @internal What a kill or a Timeout interrupts: a task, or a part of one. */
@@ -57,6 +59,8 @@ export class Task<T = unknown> extends Scope {
   #onDone: Callback | Callback[] | undefined; // one or several, for memory
   /** @internal The waits the task is parked in: none, one or several. */
   waits: Wait<never> | Wait<never>[] | undefined;
+  /** @internal The TaskExit a kill sent it (kill.ts). */
+  exit: TaskExit | undefined = undefined;
 
   /** @internal use `spawn()`. */
   constructor(name: string | number, fn?: Fn, args?: unknown[]) {
@@ -166,7 +170,13 @@ export const reports = {
       error instanceof Error ? `${error.name}: ${error.message}` : error;
     console.error(`${task.name} (${task.fnName}) failed with ${String(e)}`);
   },
+  /** A killed task caught its TaskExit and went on: it is stopped. */
+  caughtExit(task: Task): void {
+    console.error(`${task.name} (${task.fnName}) ${CAUGHT}`);
+  },
 };
+const CAUGHT =
+  "caught its TaskExit and went on: stopped; rethrow TaskExit in catch blocks";
 
 /** Told of each step of every task (the demos' timeline uses it). */
 export type TaskObserver = {
@@ -321,15 +331,54 @@ export function park<T>(
     const error = s.pending;
     if (error) return ((s.pending = undefined), Promise.reject(error));
   }
+  const task = here.task;
+  // A killed task may switch in its `finally` blocks; a second switch
+  // point means a catch-all swallowed its TaskExit. It stops here.
+  if (task.exit && task.exit.parks++ > 0 && !task.ready()) {
+    reports.caughtExit(task);
+    task.end(undefined, task.exit);
+    return new Promise<T>(() => {});
+  }
   const promise = new Promise<T>(capture);
   const wait = new Wait<T>(here, on);
-  const task = here.task;
   const ws = task.waits as Wait<T> | Wait<T>[] | undefined;
   if (ws === undefined) task.waits = wait as Wait<never>;
   else task.waits = [...(Array.isArray(ws) ? ws : [ws]), wait] as never;
   observer()?.park?.(task, ms);
   start(wait);
   return promise;
+}
+
+/**
+ * A switch point that parks the caller only once it is awaited (or
+ * `.then`ed): for calls that act at once and may be awaited or not
+ * (`task.kill()`, `killAll()`, `pool.spawn()`). A caller that does not
+ * await it is never parked in it, so no kill or Timeout meant for that
+ * caller is lost in a wait that nobody reads.
+ */
+export class Parked<T> implements PromiseLike<T> {
+  readonly #scope = currentScope();
+  readonly #start: (wait: Wait<T>) => void;
+  readonly #on: Task[] | string | undefined;
+  #promise: Promise<T> | undefined;
+  constructor(start: (wait: Wait<T>) => void, on?: Task[] | string) {
+    this.#start = start;
+    this.#on = on;
+  }
+  then<A = T, B = never>(
+    ok?: ((value: T) => A | PromiseLike<A>) | null,
+    fail?: ((error: unknown) => B | PromiseLike<B>) | null,
+  ): Promise<A | B> {
+    this.#promise ??= runIn(this.#scope, () =>
+      park(this.#start, undefined, this.#on),
+    );
+    return this.#promise.then(ok, fail);
+  }
+  catch<B = never>(
+    fail?: ((error: unknown) => B | PromiseLike<B>) | null,
+  ): Promise<T | B> {
+    return this.then(undefined, fail);
+  }
 }
 
 /** @internal Whether an interrupt waits for the running code's next switch. */

@@ -2,7 +2,7 @@
  * Kills: gevent's `greenlet.kill()` and `gevent.killall()`, built on the
  * core's `interrupt()`. Importing this file gives every Task `kill()`.
  */
-import { Task, TaskExit, current, interrupt } from "./core.ts";
+import { Parked, Task, TaskExit, interrupt, wake } from "./core.ts";
 
 declare module "./core.ts" {
   interface Task {
@@ -11,9 +11,9 @@ declare module "./core.ts" {
      * `TaskExit` from its current or next lib switch point (`sleep`,
      * `join`, `recv`...), so its `finally` blocks run. While it awaits
      * anything else (a plain Promise, `fetch`) the kill waits, and is
-     * lost if the task ends first. Resolves once the task is over (at
-     * once when a task kills itself: its next switch point throws);
-     * never rejects.
+     * lost if the task ends first. `await` it (a switch point, as in
+     * gevent) to wait until the task is over; a task that kills itself
+     * gets its `TaskExit` there. Never rejects for the killed task.
      * @example
      * import { sleep, spawn } from "./lib/index.ts";
      * const t = spawn(sleep, 1000);
@@ -21,22 +21,37 @@ declare module "./core.ts" {
      * await t.kill();
      * console.log(t.killed); // → true
      */
-    kill(): Promise<void>;
+    kill(): Parked<void>;
   }
 }
 
-Task.prototype.kill = function kill(this: Task): Promise<void> {
-  const exit = new TaskExit();
-  if (!this.started()) this.end(undefined, exit);
-  else if (!this.ready()) interrupt(this, exit);
-  if (this.ready() || this === current()) return Promise.resolve();
-  return new Promise((resolve) => this.onDone(() => resolve()));
+Task.prototype.kill = function kill(this: Task): Parked<void> {
+  sendExit(this);
+  return whenOver([this]);
 };
 
 /**
- * Kills every task (see `Task.kill`); resolves once all are over.
- * `gevent.killall`.
+ * Kills every task (see `Task.kill`); `await` it to wait until all are
+ * over (a switch point). `gevent.killall`.
  */
-export async function killAll(tasks: Iterable<Task>): Promise<void> {
-  await Promise.all([...tasks].map((t) => t.kill()));
+export function killAll(tasks: Iterable<Task>): Parked<void> {
+  const list = [...tasks];
+  list.forEach(sendExit);
+  return whenOver(list);
+}
+
+// One not started never runs; a running one gets TaskExit at its switch point.
+function sendExit(task: Task): void {
+  if (!task.started()) task.end(undefined, new TaskExit());
+  else if (!task.ready()) interrupt(task, (task.exit = new TaskExit()));
+}
+
+function whenOver(list: Task[]): Parked<void> {
+  return new Parked<void>((wait) => {
+    let left = list.length;
+    const done = () => void (--left === 0 && wake(wait, undefined));
+    wait.cancel = () => list.forEach((t) => t.offDone(done));
+    if (left === 0) wake(wait, undefined);
+    for (const t of list) t.onDone(done);
+  }, list);
 }

@@ -1,14 +1,25 @@
 /**
  * Pool: at most `size` tasks at once, like `gevent.pool.Pool`.
  *
- * `pool.spawn()` queues the job and returns a Promise of its Task that
- * settles when the job starts. `await` it to slow down while the pool is
- * full (gevent's spawn blocks the caller), or spawn many without `await`
- * and `join()` them all: the pool never runs more than `size` at once.
+ * `pool.spawn()` queues the job at once. `await` it (a switch point) to
+ * wait until the job has a slot and get its Task: gevent's spawn blocks
+ * the caller so, and a kill or Timeout that ends the wait takes the job
+ * back out of the queue. Or spawn many without `await` and `join()` them
+ * all: the pool never runs more than `size` at once.
  */
-import { type Task, type Wait, expect, park, spawn, wake } from "./core.ts";
+import {
+  Parked,
+  type Task,
+  type Wait,
+  expect,
+  park,
+  spawn,
+  wake,
+} from "./core.ts";
 import { joinAll } from "./joinall.ts";
 import { killAll } from "./kill.ts";
+
+const SLOT = "a free slot in the pool"; // what a deadlock report names
 
 /**
  * A group of at most `size` running tasks.
@@ -52,28 +63,41 @@ export class Pool {
   /** Waits (a switch point) until a new job could start at once. */
   async waitAvailable(): Promise<void> {
     while (this.full()) {
-      await park<void>((wait) => {
-        this.#waiters.add(wait);
-        wait.cancel = () => this.#waiters.delete(wait);
-      });
+      await park<void>(
+        (wait) => {
+          this.#waiters.add(wait);
+          wait.cancel = () => this.#waiters.delete(wait);
+        },
+        undefined,
+        SLOT,
+      );
     }
   }
 
-  /** Queues `fn(...args)`; resolves with its Task once it has a slot. */
+  /** Queues `fn(...args)`; `await` it for its Task, once it has a slot. */
   spawn<A extends unknown[], R>(
     fn: (...args: A) => R,
     ...args: A
-  ): Promise<Task<Awaited<R>>> {
+  ): Parked<Task<Awaited<R>>> {
     expect(typeof fn === "function", "fn", "a function", fn);
-    return new Promise((resolve) => {
-      this.#queue.push(() => {
-        const task = spawn(fn, ...args);
-        this.#running.add(task as Task);
-        task.onDone(() => this.#running.delete(task as Task) && this.#next());
-        resolve(task);
-      });
-      this.#next();
-    });
+    let task: Task<Awaited<R>> | undefined;
+    let spawner: Wait<Task<Awaited<R>>> | undefined;
+    const start = () => {
+      const t = (task = spawn(fn, ...args)) as Task;
+      this.#running.add(t);
+      t.onDone(() => this.#running.delete(t) && this.#next());
+      if (spawner) wake(spawner, task);
+    };
+    this.#queue.push(start);
+    this.#next();
+    return new Parked((wait) => {
+      if (task) return void wake(wait, task);
+      spawner = wait;
+      wait.cancel = () => {
+        const i = this.#queue.indexOf(start);
+        if (i >= 0) this.#queue.splice(i, 1); // the job never runs
+      };
+    }, SLOT);
   }
 
   #next(): void {
@@ -95,8 +119,8 @@ export class Pool {
     return this.#running.size === 0;
   }
 
-  /** Kills every job, queued (it never runs) or running; resolves once all are over. */
-  kill(): Promise<void> {
+  /** Kills every job, queued (it never runs) or running; `await` it until all are over. */
+  kill(): Parked<void> {
     for (const start of this.#queue.splice(0)) start();
     return killAll(this.#running);
   }

@@ -80,6 +80,11 @@ export class Timeout {
     return this;
   }
 
+  /** @internal Its TimeoutError, if it was thrown into the code it covers. */
+  thrown(): TimeoutError | undefined {
+    return this.#scope?.pending === this.#error ? undefined : this.#error;
+  }
+
   /** Stops the countdown; a timeout not yet delivered is dropped. */
   cancel(): void {
     clearTimeout(this.#timer);
@@ -109,7 +114,11 @@ export function withTimeout<T>(
   return runIn(new Scope(currentScope()), async () => {
     const timeout = Timeout.start(ms);
     try {
-      return await fn();
+      const value = await fn();
+      // Its time ran out, and a catch inside fn swallowed the TimeoutError.
+      const error = timeout.thrown();
+      if (error) throw error;
+      return value;
     } finally {
       timeout.cancel();
     }

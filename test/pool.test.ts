@@ -64,7 +64,7 @@ test("pool.spawn without await: the size holds, and join() waits for every job",
   assert.equal(pool.freeCount(), 2);
 });
 
-test("awaiting pool.spawn waits for a slot; a kill of the waiting caller lands at its next switch point", async () => {
+test("awaiting pool.spawn waits for a slot; a kill of the waiting caller lands there, and the job never runs", async () => {
   const pool = new Pool(1);
   await pool.spawn(sleep, 10_000);
   const waiter = spawn(async () => {
@@ -75,14 +75,11 @@ test("awaiting pool.spawn waits for a slot; a kill of the waiting caller lands a
   await sleep(10);
   const killed = waiter.kill();
   await sleep(10);
-  assert.equal(
-    waiter.ready(),
-    false,
-    "still waiting for the slot: awaiting pool.spawn is not a switch point",
-  );
-  await pool.kill(); // the queued job is spawned killed: the caller goes on, then meets its kill
+  assert.equal(waiter.ready(), true, "awaiting pool.spawn is a switch point");
   await killed;
   assert.equal(waiter.killed, true);
+  assert.equal(pool.tasks.length, 1, "the queued job was taken back");
+  await pool.kill();
   assert.equal(pool.freeCount(), 1);
 });
 

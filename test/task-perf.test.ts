@@ -49,7 +49,7 @@ test("a task returning a plain value, a foreign thenable or a rejected promise e
   assert.equal(nothing.successful(), false);
 });
 
-test("current(): the task after every kind of await; on Node a plain callback runs outside any task, as in gevent's hub", async () => {
+test("current(): the task after every kind of await; a plain callback belongs to the task that set it up", async () => {
   const seen: string[] = [];
   let release!: () => void;
   const outside = new Promise<void>((r) => (release = r));
@@ -71,7 +71,7 @@ test("current(): the task after every kind of await; on Node a plain callback ru
     task.name,
     task.name,
     task.name,
-    "callback:MainTask",
+    `callback:${task.name}`,
   ]);
   assert.equal(task.value, task.name);
   assert.equal(current().name, "MainTask");

@@ -5,7 +5,7 @@ import gevent
 
 def later():
     try:
-        gevent.sleep(0.05)
+        gevent.sleep(0.2)
         print("callback slept")
     except gevent.GreenletExit:
         print("callback got GreenletExit")
@@ -17,7 +17,7 @@ def work():
 
 
 g = gevent.spawn(work)
-gevent.sleep(0.02)
+gevent.sleep(0.1)
 g.kill()
 print("worker killed:", isinstance(g.value, gevent.GreenletExit))
-gevent.sleep(0.1)
+gevent.sleep(0.3)

@@ -5,7 +5,7 @@ import { TaskExit, sleep, spawn } from "../../lib/index.ts";
 const worker = spawn(async () => {
   setTimeout(async () => {
     try {
-      await sleep(50);
+      await sleep(200);
       console.log("callback slept");
     } catch (e) {
       if (e instanceof TaskExit) console.log("callback got TaskExit");
@@ -13,7 +13,7 @@ const worker = spawn(async () => {
   }, 10);
   await sleep(1000);
 });
-await sleep(20);
+await sleep(100);
 await worker.kill();
 console.log("worker killed:", worker.killed);
-await sleep(100);
+await sleep(300);

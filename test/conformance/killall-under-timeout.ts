@@ -1,0 +1,15 @@
+import { killAll, sleep, spawn, withTimeout } from "../../lib/index.ts";
+const g = spawn(async () => {
+  try {
+    await sleep(1000);
+  } finally {
+    await sleep(300);
+  }
+});
+await sleep(10);
+try {
+  await withTimeout(50, () => killAll([g]));
+  console.log("killall returned, ready:", g.ready());
+} catch {
+  console.log("timed out, ready:", g.ready());
+}
