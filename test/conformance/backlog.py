@@ -9,7 +9,7 @@ server.listen(1)
 clients = []
 for i in range(4):
     try:
-        with gevent.Timeout(0.3):
+        with gevent.Timeout(2):
             clients.append(socket.create_connection(server.getsockname()))
         print("connect", i, "ok")
     except gevent.Timeout:

@@ -12,7 +12,7 @@ const port = server.address().port;
 const clients: Connection[] = [];
 for (let i = 0; i < 4; i++) {
   try {
-    clients.push(await withTimeout(300, () => connect("127.0.0.1", port)));
+    clients.push(await withTimeout(2000, () => connect("127.0.0.1", port)));
     console.log("connect", i, "ok");
   } catch {
     console.log("connect", i, "timed out");
