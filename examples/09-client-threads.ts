@@ -147,7 +147,8 @@ if (mode === "threads") {
   const cost = await threadCost(host, port);
   say(
     `one thread took ${int(cost.ms)} ms to its first reply and ` +
-      `${mb(cost.bytes)} here; ${int(clients)}: about ${mb(cost.bytes * clients)}`,
+      `${mb(cost.bytes)} here; ` +
+      `${int(clients)}: about ${mb(cost.bytes * clients)}`,
   );
 }
 
@@ -243,7 +244,8 @@ say(`wrong replies: ${tally.get(WRONG)}`);
 say(`memory: ${mb(peakRss)} peak RSS for ${int(clients)} ${unit}`);
 say(
   mode === "threads"
-    ? "(the server counts 3 more: the check that it listens, 2 to time a thread)"
+    ? "(the server counts 3 more: the check that it listens, " +
+        "2 to time a thread)"
     : "(the server counts 1 more connection: " +
         "the check at the start that it listens)",
 );

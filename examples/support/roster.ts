@@ -139,8 +139,9 @@ export class Roster {
         if (m.since > 0 && now - m.since > this.waitMs)
           this.giveUp(m, "timed out");
         else if (now < this.stopAt || !never) continue;
+        // A thread still waiting to start when the run ends:
         else if (m.doing === "never started")
-          this.giveUp(m, "the run ended first"); // a thread still waiting to start
+          this.giveUp(m, "the run ended first");
         else if (!this.interrupted) this.giveUp(m, "timed out");
       }
       await sleep(50);
