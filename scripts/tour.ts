@@ -17,7 +17,7 @@
  * the tour ends (Ctrl-C, an error, even kill -9): no orphan process.
  * `--runtime deno` or `--runtime bun` runs the same files there.
  */
-import { reportSlides, slideCommand, slidesFolder } from "./slides.ts";
+import { reportSlides, slideCommand, slidesFolder } from "./shared/slides.ts";
 import { $, type ProcessPromise } from "zx";
 import { readdirSync } from "node:fs";
 import { constants } from "node:os";
@@ -93,7 +93,7 @@ const opts = cli({
 const timeline = timelineOn();
 if (timeline) stopTimeline();
 
-// --slides DIR: no pauses, and a picture per step (see ./slides.ts).
+// --slides DIR: no pauses, and a picture per step (see ./shared/slides.ts).
 const slides = slidesFolder(opts.slides);
 if (slides !== undefined) opts["no-pause"] = true;
 /** The command and environment that run `ex`, drawing its picture under --slides. */

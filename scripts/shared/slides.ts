@@ -9,8 +9,8 @@
  */
 import { mkdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { fail } from "../examples/support/cli.ts";
-import { commandFor, type Runtime } from "./runtimes.ts";
+import { fail } from "../../examples/support/cli.ts";
+import { commandFor, type Runtime } from "../runtimes.ts";
 
 let startedAt = 0;
 
