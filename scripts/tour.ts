@@ -44,7 +44,7 @@ import {
   renderCard,
   tourLang,
   type Example,
-} from "./tour-cards.ts";
+} from "./shared/tour-cards.ts";
 
 const opts = cli({
   usage: "npm start -- [options]   (or: npx tsx scripts/tour.ts [options])",

@@ -265,6 +265,7 @@ function copyExample(dir: string, name: string): string[] {
     if (existsSync(to)) return;
     mkdirSync(path.dirname(to), { recursive: true });
     let text = readFileSync(file, "utf8");
+    writeFileSync(to, ""); // copied already, for imports that go round
     const imports = /^import\s+(type\s+)?([^;]*?)\s*from\s+"(\.[^"]+)";/gm;
     for (const [, onlyTypes, what, spec] of text.matchAll(imports)) {
       const target = path.resolve(path.dirname(file), spec!);

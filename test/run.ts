@@ -53,6 +53,7 @@ export const FAST = [
   "test/readme.test.ts",
   "test/copy-paste.test.ts",
   "test/tour-cards.test.ts",
+  "test/svg.test.ts",
 ];
 
 export const SLOW = [
@@ -63,6 +64,7 @@ export const SLOW = [
   "test/example-08-workers.test.ts",
   "test/example-09-threads.test.ts",
   "test/accept-burst.test.ts",
+  "test/svg-slides.test.ts",
 ];
 
 /**

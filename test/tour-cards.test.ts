@@ -18,7 +18,7 @@ import {
   readExample,
   renderCard,
   wrap,
-} from "../scripts/tour-cards.ts";
+} from "../scripts/shared/tour-cards.ts";
 import { scratchTour } from "./scratch-tour.ts";
 
 const run = promisify(execFile);
@@ -129,7 +129,7 @@ test("wrap breaks Chinese between characters, never before a closing mark", () =
 });
 
 test("the tour never dims what a reader must see (no SGR 2), even in colour", async () => {
-  for (const f of ["scripts/tour.ts", "scripts/tour-cards.ts"])
+  for (const f of ["scripts/tour.ts", "scripts/shared/tour-cards.ts"])
     assert.doesNotMatch(readFileSync(f, "utf8"), /"dim"|\[2m/, f);
   const [bin, argv] = tour("--list");
   const { stdout } = await run(bin, argv, {

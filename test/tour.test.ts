@@ -10,7 +10,7 @@ import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { connect } from "node:net";
 import { promisify } from "node:util";
-import { EXTRA_RUNS, cols } from "../scripts/tour-cards.ts";
+import { EXTRA_RUNS, cols } from "../scripts/shared/tour-cards.ts";
 import { scratchTour } from "./scratch-tour.ts";
 
 const run = promisify(execFile);

@@ -114,7 +114,9 @@ export function cli<O extends Record<string, OptionSpec>>(
   };
   const timeline: OptionSpec = {
     type: "boolean",
-    help: "at exit, draw who ran when (chart on stderr); --timeline=FILE.svg writes it as a picture",
+    help:
+      "at exit, draw who ran when (chart on stderr);" +
+      " --timeline=FILE.svg writes it as a picture",
   };
   const options: Record<string, OptionSpec> = {
     ...spec.options,
