@@ -283,13 +283,10 @@ test(
     // The note's section, in English and then in Chinese.
     assert.match(stdout, /\nnote {2}Part 1: Coroutines \(/);
     assert.match(stdout, /\n笔记 {2}一、协程（/);
-    // Every client's extra runs (the note's thread client) have a step too.
+    // Every extra run of an example (the note's thread client) has a step too.
     const steps =
       files.length +
-      clients.reduce(
-        (n, f) => n + (EXTRA_RUNS[f.slice(0, -3)]?.length ?? 0),
-        0,
-      );
+      files.reduce((n, f) => n + (EXTRA_RUNS[f.slice(0, -3)]?.length ?? 0), 0);
     assert.match(
       stdout,
       new RegExp(`tour done: ${steps} of ${steps} steps, all passed\\n$`),
