@@ -190,7 +190,7 @@ if (workers > 1 && cluster.isPrimary) {
     stopped = true;
     // Kill the accept loop first: closing the server under a waiting
     // accept() would fail the loop's task with SocketClosedError.
-    void loop?.kill();
+    loop?.kill({ block: false });
     server?.close();
     for (const conn of open) conn.close();
     const counts: Counts = { served, echoed };

@@ -14,6 +14,8 @@ declare module "./core.ts" {
      * lost if the task ends first. `await` it (a switch point, as in
      * gevent) to wait until the task is over; a task that kills itself
      * gets its `TaskExit` there. Never rejects for the killed task.
+     * A kill nobody awaits is reported, as a forgotten `await`; to go
+     * on at once on purpose, pass `{ block: false }` (as in gevent).
      * @example
      * import { sleep, spawn } from "./lib/index.ts";
      * const t = spawn(sleep, 1000);
@@ -21,23 +23,34 @@ declare module "./core.ts" {
      * await t.kill();
      * console.log(t.killed); // → true
      */
-    kill(): Parked<void>;
+    kill(options?: KillOptions): Parked<void>;
   }
 }
 
-Task.prototype.kill = function kill(this: Task): Parked<void> {
+/** `block: false` sends the kill and goes on: nothing to await. */
+export type KillOptions = { block?: boolean };
+
+Task.prototype.kill = function kill(
+  this: Task,
+  { block = true }: KillOptions = {},
+): Parked<void> {
   sendExit(this);
-  return whenOver([this]);
+  const over = whenOver([this]);
+  return block ? over.watch(`${this.name}.kill()`, kill) : over;
 };
 
 /**
  * Kills every task (see `Task.kill`); `await` it to wait until all are
- * over (a switch point). `gevent.killall`.
+ * over (a switch point). `gevent.killall`; `{ block: false }` as there.
  */
-export function killAll(tasks: Iterable<Task>): Parked<void> {
+export function killAll(
+  tasks: Iterable<Task>,
+  { block = true }: KillOptions = {},
+): Parked<void> {
   const list = [...tasks];
   list.forEach(sendExit);
-  return whenOver(list);
+  const over = whenOver(list);
+  return block ? over.watch("killAll()", killAll) : over;
 }
 
 // One not started never runs; a running one gets TaskExit at its switch point.

@@ -17,7 +17,7 @@ import {
   wake,
 } from "./core.ts";
 import { joinAll } from "./joinall.ts";
-import { killAll } from "./kill.ts";
+import { type KillOptions, killAll } from "./kill.ts";
 
 const SLOT = "a free slot in the pool"; // what a deadlock report names
 
@@ -119,9 +119,13 @@ export class Pool {
     return this.#running.size === 0;
   }
 
-  /** Kills every job, queued (it never runs) or running; `await` it until all are over. */
-  kill(): Parked<void> {
+  /**
+   * Kills every job, queued (it never runs) or running; `await` it until
+   * all are over, or pass `{ block: false }` to go on at once.
+   */
+  kill({ block = true }: KillOptions = {}): Parked<void> {
     for (const start of this.#queue.splice(0)) start();
-    return killAll(this.#running);
+    const over = killAll(this.#running, { block: false });
+    return block ? over.watch("pool.kill()", this.kill) : over;
   }
 }

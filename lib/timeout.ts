@@ -5,6 +5,7 @@
  * cannot time out, as in gevent.
  */
 import {
+  Checked,
   Scope,
   checkMs,
   currentScope,
@@ -111,7 +112,7 @@ export function withTimeout<T>(
 ): Promise<T> {
   checkMs(ms, "ms");
   expect(typeof fn === "function", "fn", "a function", fn);
-  return runIn(new Scope(currentScope()), async () => {
+  const run = runIn(new Scope(currentScope()), async () => {
     const timeout = Timeout.start(ms);
     try {
       const value = await fn();
@@ -123,4 +124,6 @@ export function withTimeout<T>(
       timeout.cancel();
     }
   });
+  const done = new Checked<T>((ok, fail) => run.then(ok, fail));
+  return done.watch(`withTimeout(${ms}, ...)`, withTimeout);
 }

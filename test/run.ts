@@ -34,6 +34,7 @@ export const FAST = [
   "test/expect.test.ts",
   "test/cli.test.ts",
   "test/task.test.ts",
+  "test/unawaited.test.ts",
   "test/task-perf.test.ts",
   "test/timeout.test.ts",
   "test/pool.test.ts",

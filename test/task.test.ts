@@ -295,7 +295,7 @@ test("bad arguments throw a TypeError naming the parameter and the value", () =>
 test("a task that kills itself without await ends at its next switch point; the program goes on", async () => {
   const log: string[] = [];
   const t = spawn(async () => {
-    void current().kill(); // gevent: getcurrent().kill(block=False)
+    current().kill({ block: false }); // gevent: getcurrent().kill(block=False)
     log.push("still running");
     try {
       await sleep(10);
@@ -317,7 +317,7 @@ test("a fire-and-forget kill does not spend the caller's expired Timeout", async
     const timeout = Timeout.start(10);
     try {
       await new Promise((r) => setTimeout(r, 30)); // not a switch point: the Timeout waits
-      void b.kill();
+      b.kill({ block: false });
       await sleep(100);
       return "no timeout";
     } catch (e) {
