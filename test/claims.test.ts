@@ -3,8 +3,8 @@
 // The same run is matched with the example's .out here (test/examples.test.ts
 // leaves these two out): 04 is the slowest example.
 // The margins are wide enough for a loaded 2-core machine: measured
-// here, a thread or process switch costs 40-400x an await, an await
-// 5-8x a generator step, and a thread needs about 2,000x the memory of
+// here, a thread or process switch costs 40-400x an await (under 20x with
+// both cores fully loaded), an await 5-8x a generator step, and a thread needs about 2,000x the memory of
 // a coroutine. Beside them, what the READMEs say of these figures and of
 // the examples (what to copy, which take --timeline) is checked against
 // what the examples do.
@@ -157,7 +157,7 @@ const examples = readdirSync("examples")
 test("the READMEs state the costs 05 and 04 measure as shapes that hold under load", () => {
   for (const file of READMES) {
     const text = readFileSync(file, "utf8");
-    // An await costs 100-250 ns here, busy or not: not "tens of ns".
+    // An await costs about 200 ns here, up to 1 µs fully loaded: not "tens of ns".
     assert.doesNotMatch(
       text,
       /(?:generator steps and awaits|generator step or an `await`) costs? tens of n|生成器和 await 只要几十纳秒/,
