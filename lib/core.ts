@@ -309,7 +309,8 @@ export class Wait<T> {
   over = false;
   constructor(scope: Scope, on: Task[] | string | undefined) {
     this.scope = scope;
-    [this.resolve, this.reject] = captured as [(value: T) => void, never];
+    this.resolve = resolved as (value: T) => void;
+    this.reject = rejected;
     this.on = on;
   }
 
@@ -335,12 +336,17 @@ export class Wait<T> {
   }
 }
 
-// One executor for every wait's promise, not a closure per wait.
-let captured: [(value: never) => void, (error: unknown) => void];
-const capture = (
+// One executor for every wait's promise, not a closure per wait (nor an
+// array: a wait is made at every switch).
+let resolved: (value: never) => void;
+let rejected: (error: unknown) => void;
+function capture(
   resolve: (value: never) => void,
   reject: (error: unknown) => void,
-) => void (captured = [resolve, reject]);
+): void {
+  resolved = resolve;
+  rejected = reject;
+}
 
 /**
  * @internal The one place where a task stops. Parks the running code

@@ -11,7 +11,8 @@ const opts = cli({
     "npx tsx scripts/bench-load.ts --port N --conns N [--host H] [--first N]",
   about: [
     "Load driver for npm run bench. Connects first, then reads commands on stdin:",
-    "  go (start the loops)  mark (start the measured stretch)  stop (report, close, exit)",
+    "  go (start the loops)  mark (start the measured stretch)",
+    "  stop (report, close, exit)",
   ].join("\n"),
   options: {
     host: { type: "string", default: "127.0.0.1", help: "server address" },

@@ -14,10 +14,13 @@ const opts = cli({
   usage:
     "npm run bench -- [options]     (or: npx tsx scripts/bench.ts [options])",
   about: [
-    "Benchmarks examples/06-server.ts against a bare node:net server (scripts/bench-baseline.ts),",
-    "the cheapest await-per-message server (scripts/bench-floor.ts) and a gevent server",
-    "(scripts/gevent-echo-server.py), then the cost of spawning tasks and of the timing demo.",
-    "Prints a table, a chart of ratios, the targets met or missed; writes raw results as JSON.",
+    "Benchmarks examples/06-server.ts against a bare node:net server " +
+      "(scripts/bench-baseline.ts), the cheapest await-per-message server " +
+      "(scripts/bench-floor.ts) and a gevent server " +
+      "(scripts/gevent-echo-server.py), then the cost of spawning tasks " +
+      "and of the timing demo.",
+    "Prints a table, a chart of ratios, the targets met or missed; writes " +
+      "raw results as JSON.",
   ].join("\n"),
   options: {
     quick: {
