@@ -81,11 +81,13 @@ function echo(port: number, data: Buffer, ms = 5000): Promise<Buffer> {
   });
 }
 
-describe(
-  "interop with gevent (scripts/gevent-echo-server.py, scripts/gevent-echo-client.py)",
-  { skip: skipGevent },
-  () => {
-    test(`our ${CLIENT} against a gevent server (a greenlet per connection) gets only right replies`, async () => {
+// Each test skips itself (not the suite), so that the summary counts the
+// skips.
+describe("interop with gevent (scripts/gevent-echo-server.py, scripts/gevent-echo-client.py)", () => {
+  test(
+    `our ${CLIENT} against a gevent server (a greenlet per connection) gets only right replies`,
+    { skip: skipGevent },
+    async () => {
       const server = await geventServer();
       try {
         const client = example(CLIENT, [
@@ -120,9 +122,13 @@ describe(
       } finally {
         server.kill();
       }
-    });
+    },
+  );
 
-    test("a gevent client (a greenlet per connection) against our 06-server gets every reply right", async () => {
+  test(
+    "a gevent client (a greenlet per connection) against our 06-server gets every reply right",
+    { skip: skipGevent },
+    async () => {
       const server = await startServer();
       try {
         const client = start(PYTHON, [
@@ -152,9 +158,13 @@ describe(
       } finally {
         server.kill();
       }
-    });
+    },
+  );
 
-    test("gevent's server and our 06-server upper-case every byte value alike (Python's bytes.upper)", async () => {
+  test(
+    "gevent's server and our 06-server upper-case every byte value alike (Python's bytes.upper)",
+    { skip: skipGevent },
+    async () => {
       const all = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
       const [gevent, ours] = [await geventServer(), await startServer()];
       try {
@@ -172,92 +182,94 @@ describe(
         gevent.kill();
         ours.kill();
       }
-    });
+    },
+  );
 
-    /** Starts one of the note's servers on a free port and waits for its `start...`. */
-    async function noteServer(file: string): Promise<Child & { port: number }> {
-      const port = await freePort();
-      const child = start(PYTHON, ["-u", `${NOTE}${file}`, String(port)]);
-      try {
-        await waitFor(child, /^start\.\.\.$/m);
-      } catch (e) {
-        child.kill();
-        throw e;
-      }
-      return { ...child, port };
+  /** Starts one of the note's servers on a free port and waits for its `start...`. */
+  async function noteServer(file: string): Promise<Child & { port: number }> {
+    const port = await freePort();
+    const child = start(PYTHON, ["-u", `${NOTE}${file}`, String(port)]);
+    try {
+      await waitFor(child, /^start\.\.\.$/m);
+    } catch (e) {
+      child.kill();
+      throw e;
     }
+    return { ...child, port };
+  }
 
-    describe(
-      "the note's own programs (../shared/note/)",
+  describe("the note's own programs (../shared/note/)", () => {
+    test(
+      "the note's client.py (threads) against our 06-server gets upper-cased replies",
       { skip: skipNote },
-      () => {
-        test("the note's client.py (threads) against our 06-server gets upper-cased replies", async () => {
-          const server = await startServer();
-          const client = start(PYTHON, [
-            "-u",
-            `${NOTE}client.py`,
-            String(server.port),
-            "20",
-          ]);
-          try {
-            // client.py never stops by itself: read replies for a while, then kill it.
-            const deadline = Date.now() + 20_000;
-            while (
-              client.stdout().split("\n").length < 500 &&
-              Date.now() < deadline &&
-              client.proc.exitCode === null
-            ) {
-              await new Promise((r) => setTimeout(r, 50));
-            }
-            client.kill();
-            // Its 20 threads print at once: print() writes the text and the
-            // newline separately, so replies can share a line. Check the stream.
-            const out = client.stdout();
-            const text = out
-              .slice(0, out.lastIndexOf("\n"))
-              .replaceAll("\n", "");
-            const replies = text.match(/THREAD-\d+ \(TASK\) SAY HELLO/g) ?? [];
-            assert.ok(
-              replies.length >= 100,
-              `only ${replies.length} replies:\n${client.stderr()}`,
-            );
-            assert.equal(
-              replies.join(""),
-              text,
-              "something else than upper-cased messages came back",
-            );
-            // Replies come from many of the 20 threads, not just one.
-            assert.ok(
-              new Set(replies).size >= 10,
-              `replies from ${new Set(replies).size} threads`,
-            );
-          } finally {
-            client.kill();
-            server.kill();
+      async () => {
+        const server = await startServer();
+        const client = start(PYTHON, [
+          "-u",
+          `${NOTE}client.py`,
+          String(server.port),
+          "20",
+        ]);
+        try {
+          // client.py never stops by itself: read replies for a while, then kill it.
+          const deadline = Date.now() + 20_000;
+          while (
+            client.stdout().split("\n").length < 500 &&
+            Date.now() < deadline &&
+            client.proc.exitCode === null
+          ) {
+            await new Promise((r) => setTimeout(r, 50));
           }
-        });
-
-        test("the note's server_fixed.py answers; its server.py as written accepts but never replies (see README FAQ)", async () => {
-          const fixed = await noteServer("server_fixed.py");
-          try {
-            assert.deepEqual(
-              await echo(fixed.port, Buffer.from("hello")),
-              Buffer.from("HELLO"),
-            );
-          } finally {
-            fixed.kill();
-          }
-          const silent = await noteServer("server.py");
-          try {
-            await assert.rejects(
-              echo(silent.port, Buffer.from("hello"), 1000),
-              /^Error: 0 of 5 bytes back after 1000 ms$/,
-            );
-          } finally {
-            silent.kill();
-          }
-        });
+          client.kill();
+          // Its 20 threads print at once: print() writes the text and the
+          // newline separately, so replies can share a line. Check the stream.
+          const out = client.stdout();
+          const text = out.slice(0, out.lastIndexOf("\n")).replaceAll("\n", "");
+          const replies = text.match(/THREAD-\d+ \(TASK\) SAY HELLO/g) ?? [];
+          assert.ok(
+            replies.length >= 100,
+            `only ${replies.length} replies:\n${client.stderr()}`,
+          );
+          assert.equal(
+            replies.join(""),
+            text,
+            "something else than upper-cased messages came back",
+          );
+          // Replies come from many of the 20 threads, not just one.
+          assert.ok(
+            new Set(replies).size >= 10,
+            `replies from ${new Set(replies).size} threads`,
+          );
+        } finally {
+          client.kill();
+          server.kill();
+        }
       },
     );
-  },
-);
+
+    test(
+      "the note's server_fixed.py answers; its server.py as written accepts but never replies (see README FAQ)",
+      { skip: skipNote },
+      async () => {
+        const fixed = await noteServer("server_fixed.py");
+        try {
+          assert.deepEqual(
+            await echo(fixed.port, Buffer.from("hello")),
+            Buffer.from("HELLO"),
+          );
+        } finally {
+          fixed.kill();
+        }
+        const silent = await noteServer("server.py");
+        try {
+          await assert.rejects(
+            echo(silent.port, Buffer.from("hello"), 1000),
+            /^Error: 0 of 5 bytes back after 1000 ms$/,
+          );
+        } finally {
+          silent.kill();
+        }
+      },
+    );
+  });
+});
