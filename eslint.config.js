@@ -1,9 +1,10 @@
 // Lint rules, checked by `npm test` (`npm run lint`). The one that matters
 // most to a learner: no-floating-promises, which flags `sleep(3000)` written
 // without `await` (the program would not wait at all).
+import { defineConfig } from "eslint/config";
 import tseslint from "typescript-eslint";
 
-export default tseslint.config(
+export default defineConfig(
   { ignores: ["node_modules/", "bench-results/", "exp/"] },
   tseslint.configs.recommended,
   {
@@ -15,6 +16,9 @@ export default tseslint.config(
       "@typescript-eslint/no-floating-promises": [
         "error",
         {
+          // Also `task.kill()`, `killAll()`, `pool.kill()`, `pool.spawn()`:
+          // switch points that return a PromiseLike, not a Promise.
+          checkThenables: true,
           allowForKnownSafeCalls: [
             {
               from: "package",

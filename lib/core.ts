@@ -10,7 +10,7 @@
  * timer, a socket, a task that ended) or `interrupt()` (a kill, a Timeout).
  * New tasks and `sleep(0)` wake-ups wait their turn in one run queue, first
  * in first out: the `hub()`, as gevent's loop runs its callbacks. A switch
- * point that nobody awaits switches nothing; `Checked` names it.
+ * point that nobody awaits switches nothing: see `Task.end()`.
  *
  * Read this file first. kill.ts, timeout.ts, joinall.ts, pool.ts and
  * reports.ts are built on it; index.ts exports them all.
@@ -44,7 +44,6 @@ export class Scope {
 }
 
 type Fn = (...args: unknown[]) => unknown;
-type Caller = (...args: never[]) => unknown; // any function
 type Callback = (task: Task) => void;
 
 /** A function run concurrently by `spawn`; gevent's Greenlet. */
@@ -99,9 +98,11 @@ export class Task<T = unknown> extends Scope {
   }
 
   /** Waits for the task (a switch point); its value, or its error. */
-  get(): Promise<T> {
-    const got = new Checked<T>((ok, fail) => getValue(this).then(ok, fail));
-    return got.watch(`${this.name}.get()`, this.get);
+  async get(): Promise<T> {
+    if (!this.ready()) await join(this);
+    if (this.killed) throw new TaskExit();
+    if (this.exception !== undefined) throw this.exception;
+    return this.value as T;
   }
 
   /** @internal Calls `fn(task)` once the task is over. */
@@ -150,9 +151,19 @@ export class Task<T = unknown> extends Scope {
     else if (error === undefined) this.value = value as T;
     else reports.failed(this as Task, (this.exception = error));
     this.#state = "over";
-    // A sleep of its own still runs: an `await` forgotten, most likely.
-    if (waitsOf(this as Task).some((w) => w.due !== Infinity))
-      reports.unawaited(this as Task, "sleep");
+    // It returned while a sleep or join of its own still waits: most
+    // likely an `await` forgotten (`sleep(3000)` alone waits for nothing).
+    if (error === undefined) {
+      const left = waitsOf(this as Task).find(
+        (w) => w.due !== Infinity || Array.isArray(w.on),
+      );
+      const source = left && String(this.#fn); // once for all tasks of it
+      if (left && !forgetful.has(source!)) {
+        forgetful.add(source!);
+        const what = left.due !== Infinity ? "sleep" : "join";
+        reports.leftWaiting(this as Task, what);
+      }
+    }
     observer()?.end?.(this as Task);
     this.#fn = this.#args = undefined;
     const list = this.#onDone;
@@ -162,14 +173,9 @@ export class Task<T = unknown> extends Scope {
   }
 }
 
-// A task's value, once it is over (a private method would cost every
-// task a field).
-async function getValue<T>(task: Task<T>): Promise<T> {
-  if (!task.ready()) await join(task);
-  if (task.killed) throw new TaskExit();
-  if (task.exception !== undefined) throw task.exception;
-  return task.value as T;
-}
+// The functions (by their source) whose tasks were reported for a
+// forgotten await.
+const forgetful = new Set<string>();
 
 /**
  * What the core reports, one line each on stderr; reports.ts says more
@@ -186,19 +192,12 @@ export const reports = {
   caughtExit(task: Task): void {
     console.error(`${task.name} (${task.fnName}) ${CAUGHT}`);
   },
-  /**
-   * A switch point nobody awaited; `site.stack` says where it was made.
-   * Without a site, a task ended while its sleep still ran.
-   */
-  unawaited(
-    task: Task,
-    what: string,
-    site?: { stack?: string },
-    error?: unknown,
-  ): void {
-    void site;
-    const failed = error === undefined ? "" : `; it failed with ${error}`;
-    console.error(`${task.name} did not await ${what}${failed}`);
+  /** A task returned while its own sleep or join still waited. */
+  leftWaiting(task: Task, what: "sleep" | "join"): void {
+    console.error(
+      `${task.name} (${task.fnName}) returned while a ${what} of its own ` +
+        "still waited: a forgotten await?",
+    );
   },
 };
 const CAUGHT =
@@ -357,12 +356,11 @@ export function park<T>(
   start: (wait: Wait<T>) => void,
   ms?: number,
   on?: Task[] | string,
-  Made: typeof Promise = Promise,
 ): Promise<T> {
   const here = currentScope();
   for (let s: Scope | undefined = here; s; s = s.parent) {
     const error = s.pending;
-    if (error) return ((s.pending = undefined), Made.reject(error));
+    if (error) return ((s.pending = undefined), Promise.reject(error));
   }
   const task = here.task;
   // A killed task may switch in its `finally` blocks; a second switch
@@ -370,9 +368,9 @@ export function park<T>(
   if (task.exit && task.exit.parks++ > 0 && !task.ready()) {
     reports.caughtExit(task);
     task.end(undefined, task.exit);
-    return new Made<T>(() => {});
+    return new Promise<T>(() => {});
   }
-  const promise = new Made<T>(capture);
+  const promise = new Promise<T>(capture);
   const wait = new Wait<T>(here, on);
   const ws = task.waits as Wait<T> | Wait<T>[] | undefined;
   if (ws === undefined) task.waits = wait as Wait<never>;
@@ -407,72 +405,11 @@ export class Parked<T> implements PromiseLike<T> {
     );
     return this.#promise.then(ok, fail);
   }
-  /** @internal Reports it if nobody awaits it once the tasks are over. */
-  watch(what: string, caller: Caller): this {
-    const [task, site] = [current(), callSite(caller)];
-    const tasks = Array.isArray(this.#on) ? this.#on : [];
-    let left = tasks.length;
-    const over = () =>
-      --left <= 0 &&
-      setImmediate(() => {
-        if (!this.#promise) reports.unawaited(task, what, site);
-      });
-    if (left === 0) over();
-    for (const t of tasks) t.onDone(over);
-    return this;
-  }
   catch<B = never>(
     fail?: ((error: unknown) => B | PromiseLike<B>) | null,
   ): Promise<T | B> {
     return this.then(undefined, fail);
   }
-}
-
-/**
- * The promise of a switch point that notes whether it was awaited.
- * JavaScript runs on past a call that nobody awaits: `sleep(3000)` alone
- * waits for nothing, and the program may end at once. `await` and
- * `.then` call a Checked promise's `then`; one that is over and still not
- * awaited when the event loop next turns is reported once, with the line
- * that made it, as Python warns of a coroutine never awaited. An error it
- * ends with goes into that report: it never crashes the program.
- */
-export class Checked<T> extends Promise<T> {
-  static override get [Symbol.species](): PromiseConstructor {
-    return Promise; // what then() returns is a plain Promise
-  }
-  #awaited = false;
-  override then<A = T, B = never>(
-    ok?: ((value: T) => A | PromiseLike<A>) | null,
-    fail?: ((error: unknown) => B | PromiseLike<B>) | null,
-  ): Promise<A | B> {
-    this.#awaited = true;
-    return super.then(ok, fail);
-  }
-
-  /** @internal Watches it: `what` it is, made by a call of `caller`. */
-  watch(what: string, caller: Caller): this {
-    const [task, site] = [current(), callSite(caller)];
-    const over = (error?: unknown) => {
-      if (!this.#awaited)
-        setImmediate(() => {
-          if (!this.#awaited) reports.unawaited(task, what, site, error);
-        });
-    };
-    const failed = (error: unknown) => over(error ?? new Error(String(error)));
-    void Promise.prototype.then.call(this, () => over(), failed); // no await
-    return this;
-  }
-}
-
-// Where `caller` was called from: a stack, formatted only if read.
-function callSite(caller: Caller): { stack?: string } {
-  const site = {};
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 8; // the caller's line is near the top
-  Error.captureStackTrace(site, caller);
-  Error.stackTraceLimit = limit;
-  return site;
 }
 
 /** @internal Whether an interrupt waits for the running code's next switch. */
@@ -539,7 +476,7 @@ export function sleep(ms = 0): Promise<void> {
 export function join(task: Task, timeoutMs?: number): Promise<boolean> {
   expect(task instanceof Task, "task", "a Task", task);
   if (timeoutMs !== undefined) checkMs(timeoutMs, "timeoutMs");
-  const joined = park<boolean>(
+  return park<boolean>(
     (wait) => {
       const timer =
         timeoutMs === undefined
@@ -554,9 +491,7 @@ export function join(task: Task, timeoutMs?: number): Promise<boolean> {
     },
     undefined,
     [task],
-    Checked,
   );
-  return (joined as Checked<boolean>).watch(`join(${task.name})`, join);
 }
 
 /** @internal Throws ``TypeError: Expected `name` to be <want>, got `value` ``. */

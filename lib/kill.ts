@@ -14,8 +14,9 @@ declare module "./core.ts" {
      * lost if the task ends first. `await` it (a switch point, as in
      * gevent) to wait until the task is over; a task that kills itself
      * gets its `TaskExit` there. Never rejects for the killed task.
-     * A kill nobody awaits is reported, as a forgotten `await`; to go
-     * on at once on purpose, pass `{ block: false }` (as in gevent).
+     * To go on at once on purpose, pass `{ block: false }`, as gevent's
+     * `kill(block=False)`: it returns nothing, so the linter's
+     * no-floating-promises rule has nothing to flag.
      * @example
      * import { sleep, spawn } from "./lib/index.ts";
      * const t = spawn(sleep, 1000);
@@ -23,34 +24,38 @@ declare module "./core.ts" {
      * await t.kill();
      * console.log(t.killed); // → true
      */
-    kill(options?: KillOptions): Parked<void>;
+    kill(options: { block: false }): void;
+    kill(options?: { block?: true }): Parked<void>;
   }
 }
 
-/** `block: false` sends the kill and goes on: nothing to await. */
+/** `block: false`: send the kill and go on; nothing to await. */
 export type KillOptions = { block?: boolean };
 
 Task.prototype.kill = function kill(
   this: Task,
   { block = true }: KillOptions = {},
-): Parked<void> {
+): Parked<void> | void {
   sendExit(this);
-  const over = whenOver([this]);
-  return block ? over.watch(`${this.name}.kill()`, kill) : over;
-};
+  if (block) return whenOver([this]);
+} as Task["kill"];
 
 /**
  * Kills every task (see `Task.kill`); `await` it to wait until all are
  * over (a switch point). `gevent.killall`; `{ block: false }` as there.
  */
+export function killAll(tasks: Iterable<Task>, options: { block: false }): void;
+export function killAll(
+  tasks: Iterable<Task>,
+  options?: { block?: true },
+): Parked<void>;
 export function killAll(
   tasks: Iterable<Task>,
   { block = true }: KillOptions = {},
-): Parked<void> {
+): Parked<void> | void {
   const list = [...tasks];
   list.forEach(sendExit);
-  const over = whenOver(list);
-  return block ? over.watch("killAll()", killAll) : over;
+  if (block) return whenOver(list);
 }
 
 // One not started never runs; a running one gets TaskExit at its switch point.

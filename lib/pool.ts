@@ -123,9 +123,11 @@ export class Pool {
    * Kills every job, queued (it never runs) or running; `await` it until
    * all are over, or pass `{ block: false }` to go on at once.
    */
-  kill({ block = true }: KillOptions = {}): Parked<void> {
+  kill(options: { block: false }): void;
+  kill(options?: { block?: true }): Parked<void>;
+  kill({ block = true }: KillOptions = {}): Parked<void> | void {
     for (const start of this.#queue.splice(0)) start();
-    const over = killAll(this.#running, { block: false });
-    return block ? over.watch("pool.kill()", this.kill) : over;
+    if (block) return killAll(this.#running);
+    killAll(this.#running, { block: false });
   }
 }

@@ -39,32 +39,6 @@ reports.caughtExit = (task: Task): void => {
   );
 };
 
-// Python warns of a coroutine never awaited; this names the call that
-// made a switch point nobody awaited, once for each place.
-const unawaited = new Set<string>();
-reports.unawaited = (task, what, site, error): void => {
-  const who = task === MAIN ? task.name : `${task.name} (${task.fnName})`;
-  if (site === undefined) {
-    // No site: a sleep is not checked when made (a million sleeping
-    // tasks would pay for it), only when its task ends before it.
-    const key = `${task.fnName} ${what}`; // once for all tasks of a function
-    if (unawaited.has(key)) return;
-    unawaited.add(key);
-    return console.error(
-      `${who} ended while a ${what} of its own still ran: a forgotten await?`,
-    );
-  }
-  const at = place(site.stack);
-  const key = `${what.replace(/\(.*/, "")}${at}`;
-  if (unawaited.has(key)) return;
-  unawaited.add(key);
-  const e = error instanceof Error ? `${error.name}: ${error.message}` : error;
-  const failed = error === undefined ? "" : `; it failed with ${String(e)}`;
-  console.error(
-    `${who} did not await ${what}${at}: put await before it${failed}`,
-  );
-};
-
 // gevent's LoopExit: Node is about to end the program, nothing is left
 // that could wake a task, and MainTask waits in a lib wait that nothing
 // can end: a pool slot, or a join of a task stuck so too (round in a

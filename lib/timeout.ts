@@ -5,7 +5,6 @@
  * cannot time out, as in gevent.
  */
 import {
-  Checked,
   Scope,
   checkMs,
   currentScope,
@@ -112,7 +111,11 @@ export function withTimeout<T>(
 ): Promise<T> {
   checkMs(ms, "ms");
   expect(typeof fn === "function", "fn", "a function", fn);
-  const run = runIn(new Scope(currentScope()), async () => {
+  // Where it was called: a TimeoutError thrown out of it points there,
+  // not into the timer that fired (an unawaited one names its line).
+  const site: { stack?: string } = {};
+  Error.captureStackTrace(site, withTimeout);
+  return runIn(new Scope(currentScope()), async () => {
     const timeout = Timeout.start(ms);
     try {
       const value = await fn();
@@ -120,10 +123,12 @@ export function withTimeout<T>(
       const error = timeout.thrown();
       if (error) throw error;
       return value;
+    } catch (error) {
+      if (error instanceof TimeoutError && error.timeout === timeout)
+        error.stack = `${error.name}: ${error.message}${site.stack?.replace(/^.*/, "")}`;
+      throw error;
     } finally {
       timeout.cancel();
     }
   });
-  const done = new Checked<T>((ok, fail) => run.then(ok, fail));
-  return done.watch(`withTimeout(${ms}, ...)`, withTimeout);
 }

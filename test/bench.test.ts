@@ -151,3 +151,62 @@ test("bench: --help exits 0; a bad option is one line and exit code 2", async ()
     },
   );
 });
+
+test("bench: SIGTERM mid-run stops every server and load driver it started, exit 143", async () => {
+  const { spawn } = await import("node:child_process");
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", "scripts/bench.ts", "--quick", "--json", "/dev/null"],
+    { env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "" } },
+  );
+  let err = "";
+  child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<number | null>((r) => child.on("exit", r));
+  /** The processes under `pid`, children of children included. */
+  const tree = (pid: number): { pid: number; args: string }[] => {
+    const rows = execFileSync("ps", ["-e", "-o", "pid=,ppid=,args="], {
+      encoding: "utf8",
+    })
+      .split("\n")
+      .map((l) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(l))
+      .filter((m) => m !== null);
+    const under = (p: number): { pid: number; args: string }[] =>
+      rows
+        .filter((m) => Number(m[2]) === p)
+        .flatMap((m) => [
+          { pid: Number(m[1]), args: m[3]! },
+          ...under(Number(m[1])),
+        ]);
+    return under(pid);
+  };
+  // Running, that is: not gone and not a zombie (a killed orphan stays
+  // one where nothing reaps it, as in some containers).
+  const alive = (pid: number) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
+    } catch {
+      return false;
+    }
+  };
+  try {
+    const deadline = Date.now() + 60_000;
+    let started = tree(child.pid!);
+    while (!started.some((p) => /bench-(load|floor|baseline)/.test(p.args))) {
+      if (Date.now() > deadline) assert.fail(`no server started:\n${err}`);
+      await new Promise((r) => setTimeout(r, 100));
+      started = tree(child.pid!);
+    }
+    child.kill("SIGTERM");
+    assert.equal(await exited, 143, err);
+    assert.match(
+      err,
+      /^bench: stopped by SIGTERM; nothing it started runs on$/m,
+    );
+    await new Promise((r) => setTimeout(r, 500));
+    const left = started.filter((p) => alive(p.pid));
+    assert.deepEqual(left, [], "still running after the bench stopped");
+  } finally {
+    child.kill("SIGKILL");
+  }
+});

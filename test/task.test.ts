@@ -439,3 +439,19 @@ test("a join left behind by Promise.race is no deadlock: the program ends normal
   assert.equal(stdout, "gave up\n");
   assert.equal(stderr, "");
 });
+
+test("tasks waiting for one task resume in the order they began to wait, join or joinAll alike (as in gevent)", async () => {
+  const { joinAll } = await import("../lib/index.ts");
+  const log: string[] = [];
+  const t = spawn(sleep, 10);
+  const a = spawn(async () => {
+    await join(t);
+    log.push("A join");
+  });
+  const b = spawn(async () => {
+    await joinAll([t]);
+    log.push("B joinAll");
+  });
+  await joinAll([a, b]);
+  assert.deepEqual(log, ["A join", "B joinAll"]);
+});
