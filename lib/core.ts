@@ -153,7 +153,7 @@ export class Task<T = unknown> extends Scope {
     this.#state = "over";
     // It returned while a sleep or join of its own still waits: most
     // likely an `await` forgotten (`sleep(3000)` alone waits for nothing).
-    if (error === undefined) {
+    if (error === undefined && this.waits !== undefined) {
       const left = waitsOf(this as Task).find(
         (w) => w.due !== Infinity || Array.isArray(w.on),
       );
