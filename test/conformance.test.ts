@@ -141,7 +141,7 @@ const scenarios: Scenario[] = [
   { name: "kill-sleeping" },
   { name: "kill-joining" },
   { name: "kill-self" },
-  { name: "kill-self-nowait" }, // defect 1 of issue 10
+  { name: "kill-self-nowait" },
   { name: "kill-twice" },
   { name: "kill-finished" },
   { name: "kill-caught" },

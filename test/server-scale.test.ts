@@ -1,4 +1,4 @@
-// Scale and faults under load (issue 5), against the server's contract:
+// Scale and faults under load, against the server's contract:
 // `npx tsx examples/06-server.ts --port 0` (the note's server) prints
 // `listening on HOST:PORT` and exits 0 promptly on SIGINT/SIGTERM; the
 // SIGTERM test runs on 08-server-pool-workers too. Loopback only,

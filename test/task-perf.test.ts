@@ -1,6 +1,6 @@
-// The cheap spawn path of lib/task.ts (issue 5) keeps the semantics:
-// lazy names, one Wait per switch point, then()-followed tasks, and
-// current() carried by V8's promise hooks.
+// The cheap spawn path of lib/core.ts keeps the semantics: lazy names,
+// one Wait per switch point, then()-followed tasks, and current()
+// carried by AsyncLocalStorage.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
