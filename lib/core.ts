@@ -126,16 +126,17 @@ export class Task<T = unknown> extends Scope {
     if (this.#state !== "new") return; // killed before it started
     this.#state = "running";
     observer()?.start?.(this as Task);
-    scope.run(this, () => {
-      try {
-        const result = this.#fn!(...this.#args!); // `this` in fn: undefined
-        if (typeof (result as PromiseLike<unknown>)?.then !== "function")
-          return this.end(result);
-        Promise.resolve(result).then(Task.#returned, Task.#failed);
-      } catch (error) {
-        this.end(undefined, error ?? new Error(String(error)));
-      }
-    });
+    scope.run(this, Task.#run, this as Task); // no closure per task
+  }
+  static #run(task: Task): void {
+    try {
+      const result = task.#fn!(...task.#args!); // `this` in fn: undefined
+      if (typeof (result as PromiseLike<unknown>)?.then !== "function")
+        return task.end(result);
+      Promise.resolve(result).then(Task.#returned, Task.#failed);
+    } catch (error) {
+      task.end(undefined, error ?? new Error(String(error)));
+    }
   }
   static #returned(value: unknown): void {
     current().end(value);
@@ -459,11 +460,15 @@ export function now(): number {
  */
 export function sleep(ms = 0): Promise<void> {
   checkMs(ms, "ms");
-  return park<void>((wait) => {
-    if (ms === 0) return schedule(wait);
-    wait.due = now() + ms;
-    wait.cancel = setTimeout(wake, ms, wait, undefined);
-  }, ms);
+  sleeping = ms; // for the one starter function: no closure per call
+  return park<void>(startSleep, ms);
+}
+let sleeping = 0;
+function startSleep(wait: Wait<void>): void {
+  const ms = sleeping;
+  if (ms === 0) return schedule(wait);
+  wait.due = now() + ms;
+  wait.cancel = setTimeout(wake, ms, wait, undefined);
 }
 
 /**

@@ -330,10 +330,16 @@ test("09-client: against 08 --max-conns, the summary never says none: the client
     ]);
     assert.equal(r.code, 1, r.out + r.err);
     assert.notEqual(summary(r.out).errors, "none", r.out);
-    assert.match(
-      r.out,
-      /^(got no reply|lost its connection|never connected) \(.*\): Task-\d+, Task-\d+, Task-\d+/m,
-    );
+    // 3 or 4 of the 6 (the check at the start holds a place for a moment),
+    // on one line or on several: the server's close may reach a client as
+    // an end or as a reset.
+    const named = r.out
+      .split("\n")
+      .filter((l) =>
+        /^(got no reply|lost its connection|never connected) \(/.test(l),
+      );
+    const who = named.join("\n").match(/Task-\d+/g) ?? [];
+    assert.ok(new Set(who).size >= 3, r.out);
   } finally {
     server.kill();
   }
