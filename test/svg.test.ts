@@ -405,9 +405,14 @@ test("rendered by rsvg-convert, the lanes are there in pixels", async (t) => {
   const [eat, play, main] = tl.lanes;
   assert.ok(span(eat!, WAIT).length > 0, "no waiting bar for eat");
   assert.ok(span(play!, WAIT).length > 0, "no waiting bar for play");
-  // A lane's bars: waiting, and the ticks (or bars) of running at its ends.
+  // A lane's bars: waiting, the ticks (or bars) of running at its ends,
+  // and, on a loaded machine, a late stretch (striped, with a border in
+  // its colour) where a sleep was over but the thread was busy.
+  const LATE = "#D55E00";
   const bars = (lane: (typeof tl.lanes)[number]) =>
-    [...span(lane, WAIT), ...span(lane, RUN)].sort((a, b) => a - b);
+    [...span(lane, WAIT), ...span(lane, RUN), ...span(lane, LATE)].sort(
+      (a, b) => a - b,
+    );
   const eatWait = bars(eat!);
   const playWait = bars(play!);
   const extent = (xs: number[]) => xs.at(-1)! - xs[0]! + 1;
