@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import { descendants, processes } from "./procs.ts";
 
 const run = promisify(execFile);
 const geventOk = (() => {
@@ -162,40 +163,13 @@ test("bench: SIGTERM mid-run stops every server and load driver it started, exit
   let err = "";
   child.stderr.on("data", (d: Buffer) => (err += d.toString()));
   const exited = new Promise<number | null>((r) => child.on("exit", r));
-  /** The processes under `pid`, children of children included. */
-  const tree = (pid: number): { pid: number; args: string }[] => {
-    const rows = execFileSync("ps", ["-e", "-o", "pid=,ppid=,args="], {
-      encoding: "utf8",
-    })
-      .split("\n")
-      .map((l) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(l))
-      .filter((m) => m !== null);
-    const under = (p: number): { pid: number; args: string }[] =>
-      rows
-        .filter((m) => Number(m[2]) === p)
-        .flatMap((m) => [
-          { pid: Number(m[1]), args: m[3]! },
-          ...under(Number(m[1])),
-        ]);
-    return under(pid);
-  };
-  // Running, that is: not gone and not a zombie (a killed orphan stays
-  // one where nothing reaps it, as in some containers).
-  const alive = (pid: number) => {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
-    } catch {
-      return false;
-    }
-  };
   try {
     const deadline = Date.now() + 60_000;
-    let started = tree(child.pid!);
-    while (!started.some((p) => /bench-(load|floor|baseline)/.test(p.args))) {
+    let started = descendants(child.pid!);
+    while (!started.some((p) => /bench-(load|floor|baseline)/.test(p.cmd))) {
       if (Date.now() > deadline) assert.fail(`no server started:\n${err}`);
       await new Promise((r) => setTimeout(r, 100));
-      started = tree(child.pid!);
+      started = descendants(child.pid!);
     }
     child.kill("SIGTERM");
     assert.equal(await exited, 143, err);
@@ -204,7 +178,8 @@ test("bench: SIGTERM mid-run stops every server and load driver it started, exit
       /^bench: stopped by SIGTERM; nothing it started runs on$/m,
     );
     await new Promise((r) => setTimeout(r, 500));
-    const left = started.filter((p) => alive(p.pid));
+    const live = new Set(processes().map((p) => p.pid));
+    const left = started.filter((p) => live.has(p.pid));
     assert.deepEqual(left, [], "still running after the bench stopped");
   } finally {
     child.kill("SIGKILL");

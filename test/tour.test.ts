@@ -11,6 +11,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { connect } from "node:net";
 import { promisify } from "node:util";
 import { EXTRA_RUNS, cols } from "../scripts/shared/tour-cards.ts";
+import { descendants, processes } from "./procs.ts";
 import { scratchTour } from "./scratch-tour.ts";
 
 const run = promisify(execFile);
@@ -36,41 +37,13 @@ const titles = files.map(
 const server = files.find((f) => /^\d\d-(.*-)?server\.ts$/.test(f));
 const clients = files.filter((f) => /^\d\d-(.*-)?client\.ts$/.test(f));
 
-/** Every live (non-zombie) process: pid, ppid, process group. */
-function processes(): { pid: number; ppid: number; pgrp: number }[] {
-  const out: { pid: number; ppid: number; pgrp: number }[] = [];
-  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    } catch {
-      continue; // gone meanwhile
-    }
-    // pid (comm) state ppid pgrp ...: comm may hold spaces, so cut at the last ")".
-    const [state, ppid, pgrp] = stat
-      .slice(stat.lastIndexOf(")") + 2)
-      .split(" ");
-    if (state !== "Z")
-      out.push({ pid: Number(pid), ppid: Number(ppid), pgrp: Number(pgrp) });
-  }
-  return out;
-}
-
 /**
  * The process groups of the tour `pid` and of its descendants: the tour's
  * own group, plus the background server's (its guard runs detached).
  */
 function tourGroups(pid: number): number[] {
   const all = processes();
-  const mine = new Set([pid]);
-  for (let grew = true; grew;) {
-    grew = false;
-    for (const p of all)
-      if (mine.has(p.ppid) && !mine.has(p.pid)) {
-        mine.add(p.pid);
-        grew = true;
-      }
-  }
+  const mine = new Set([pid, ...descendants(pid, all).map((p) => p.pid)]);
   return [
     ...new Set(
       all.filter((p) => mine.has(p.pid) || p.pgrp === pid).map((p) => p.pgrp),
@@ -80,19 +53,9 @@ function tourGroups(pid: number): number[] {
 
 /** The live (non-zombie) processes whose process group is one of `pgids`. */
 function groupMembers(...pgids: number[]): string[] {
-  const out: string[] = [];
-  for (const { pid, pgrp } of processes()) {
-    if (pgids.includes(pgrp)) {
-      let cmd = "";
-      try {
-        cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8")
-          .replaceAll("\0", " ")
-          .slice(0, 120);
-      } catch {}
-      out.push(`${pid} ${cmd}`);
-    }
-  }
-  return out;
+  return processes()
+    .filter((p) => pgids.includes(p.pgrp))
+    .map((p) => `${p.pid} ${p.cmd.slice(0, 120)}`);
 }
 
 async function waitUntil(
