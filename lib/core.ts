@@ -18,6 +18,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { readFileSync, readdirSync } from "node:fs";
 import net from "node:net";
+import { nextTick } from "node:process";
 
 /** Thrown into a task by `kill()`; like gevent's GreenletExit, not a failure. */
 export class TaskExit extends Error {
@@ -303,15 +304,18 @@ export class Wait<T> {
   readonly reject: (error: unknown) => void;
   /** The tasks a join waits for; or a word on what the wait is for. */
   readonly on: Task[] | string | undefined;
-  /** Undoes the wake-up: a function, or a timer to clear. */
-  cancel: (() => void) | NodeJS.Timeout | undefined = undefined;
-  due = Infinity; // when a sleep ends (see `now()`)
+  /** Undoes the wake-up: a function, or the alarm of a sleep. */
+  cancel: (() => void) | Alarm | undefined = undefined;
   over = false;
   constructor(scope: Scope, on: Task[] | string | undefined) {
     this.scope = scope;
     this.resolve = resolved as (value: T) => void;
     this.reject = rejected;
     this.on = on;
+  }
+  /** When a sleep ends (see `now()`); Infinity for other waits. */
+  get due(): number {
+    return this.cancel instanceof Alarm ? this.cancel.due : Infinity;
   }
 
   /** Marks the wait over (once): the task is no longer parked in it. */
@@ -331,7 +335,7 @@ export class Wait<T> {
   interrupt(error: Error): void {
     if (!this.settle()) return;
     if (typeof this.cancel === "function") this.cancel();
-    else clearTimeout(this.cancel);
+    else this.cancel?.drop();
     this.reject(error);
   }
 }
@@ -467,8 +471,55 @@ let sleeping = 0;
 function startSleep(wait: Wait<void>): void {
   const ms = sleeping;
   if (ms === 0) return schedule(wait);
-  wait.due = now() + ms;
-  wait.cancel = setTimeout(wake, ms, wait, undefined);
+  const start = now();
+  if (alarm?.due !== start + ms) alarm = new Alarm(start + ms, ms);
+  alarm.add(wait);
+}
+
+// Sleeps of one length that begin in one stretch of code (one `now()`)
+// end together, so they share one timer, an alarm: a million tasks that
+// sleep at once cost one timer, not a million. When it rings, its sleeps
+// wake one at a time, in the order they began, and each only after the
+// task woken before it has run to its next switch point, as separate
+// timers (and gevent) would have it. Node runs a process.nextTick queued
+// from a microtask only once no microtask is left: that is the signal.
+let alarm: Alarm | undefined;
+class Alarm {
+  readonly due: number;
+  readonly #waits: (Wait<void> | undefined)[] = [];
+  #next = 0;
+  #live = 0;
+  readonly #timer: NodeJS.Timeout;
+  readonly #later = () => nextTick(Alarm.#wakeNext, this);
+  constructor(due: number, ms: number) {
+    this.due = due;
+    this.#timer = setTimeout(Alarm.#ring, ms, this);
+  }
+  add(wait: Wait<void>): void {
+    this.#waits.push(wait);
+    this.#live++;
+    wait.cancel = this;
+  }
+  /** A sleep of it was interrupted; with none left, the timer goes. */
+  drop(): void {
+    if (--this.#live > 0) return;
+    clearTimeout(this.#timer);
+    if (alarm === this) alarm = undefined;
+  }
+  static #ring(current: Alarm): void {
+    if (alarm === current) alarm = undefined; // no sleep joins it now
+    Alarm.#wakeNext(current);
+  }
+  static #wakeNext(alarm: Alarm): void {
+    const waits = alarm.#waits;
+    while (alarm.#next < waits.length) {
+      const wait = waits[alarm.#next]!;
+      waits[alarm.#next++] = undefined;
+      if (!wake(wait, undefined)) continue;
+      if (--alarm.#live > 0) queueMicrotask(alarm.#later);
+      return;
+    }
+  }
 }
 
 /**

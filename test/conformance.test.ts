@@ -64,6 +64,7 @@ const scenarios: Scenario[] = [
   { name: "nested-spawn" },
   { name: "sleep0-round-robin" },
   { name: "sleep-order" },
+  { name: "sleep-together" },
   {
     name: "default-names",
     differs: {

@@ -255,6 +255,45 @@ test("sleeps that end together wake one by one: the first can kill the next befo
   assert.equal(b.killed, true);
 });
 
+test("sleeps begun together share a timer: a sleep begun after all of them were killed still wakes; with none left the program ends", async () => {
+  const log: string[] = [];
+  const sleeper = (name: string) =>
+    spawn(async () => {
+      await sleep(40);
+      log.push(name);
+    });
+  // One hub turn starts a, b and killer: their sleeps begin together.
+  const a = sleeper("a");
+  const b = sleeper("b");
+  const killer = spawn(async () => {
+    killAll([a, b], { block: false }); // their timer goes
+    await sleep(40); // same length, same start: a timer of its own
+    log.push("killer");
+  });
+  const t0 = performance.now();
+  await joinAll([a, b, killer]);
+  const took = performance.now() - t0;
+  assert.deepEqual(log, ["killer"]);
+  assert.ok(took >= 39 && took < 5000, `took ${took} ms`);
+
+  const script = `
+    import { killAll, sleep, spawn } from "./lib/index.ts";
+    const ts = [1, 2, 3].map(() => spawn(sleep, 600_000));
+    await sleep(10);
+    await killAll(ts);
+    console.log("killed");
+  `;
+  const t1 = performance.now();
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ["--import", "tsx", "--input-type=module", "-e", script],
+    { timeout: 60_000 },
+  );
+  assert.equal(stdout, "killed\n");
+  const ended = performance.now() - t1;
+  assert.ok(ended < 30_000, `the program took ${ended} ms to end`);
+});
+
 test("bad arguments throw a TypeError naming the parameter and the value", () => {
   assert.throws(() => sleep(-1), {
     name: "TypeError",
