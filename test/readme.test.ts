@@ -245,7 +245,9 @@ for (const mode of ["script", "interactive"] as const) {
           // Typed line by line, then the status of the last command.
           child.stdin!.write(`${recipe}\necho ${marker} $?\n`);
           const end = Date.now() + 120_000;
-          const done = new RegExp(`\\n${marker} (\\d+)`);
+          // The echoed input says `$?`; only the shell's answer has digits
+          // (after a prompt, or at the start of a line).
+          const done = new RegExp(`${marker} (\\d+)`);
           while (!done.test(out) && Date.now() < end)
             await new Promise((r) => setTimeout(r, 200));
           code = Number(done.exec(out)?.[1] ?? NaN);
