@@ -115,6 +115,22 @@ const NODE = process.execPath;
 $.cwd = root;
 $.quiet = true;
 
+// V8 grows a process's young generation in steps, each once enough
+// objects have outlived a collection; under steady load every Node server
+// ends at the same largest size. The lib's server gets there sooner than
+// the floor (Node 24, 5,000 connections: in about 3 s against 9), so a
+// 7 s trial would catch one grown and the other not yet, and compare
+// V8's timing instead of the servers. So the Node servers start with
+// semi-spaces (the young generation's halves) of their largest size: V8
+// lowers a --min-semi-space-size above that size to it.
+const YOUNG = "--min-semi-space-size=1024";
+const youngProbe = await $({
+  nothrow: true,
+})`${NODE} ${YOUNG} -e ${"console.log(require('node:v8').getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size)"}`;
+const semiMiB =
+  youngProbe.exitCode === 0 ? Number(youngProbe.stdout) / 2 ** 20 : NaN;
+const nodeFlags = Number.isFinite(semiMiB) ? [YOUNG] : [];
+
 const color = process.env.FORCE_COLOR
   ? process.env.FORCE_COLOR !== "0"
   : !process.env.NO_COLOR && process.stdout.isTTY;
@@ -163,6 +179,8 @@ const machine = {
   os: `${os.type()} ${os.release()}`,
   taskset: hasTaskset,
   loadBefore: os.loadavg(),
+  /** The semi-space size the Node servers start with; null: V8's default. */
+  semiMiB: Number.isFinite(semiMiB) ? semiMiB : null,
 };
 
 // ---------------------------------------------------------------- /proc
@@ -327,7 +345,7 @@ async function startServer(
   const proc = start(
     name === "gevent"
       ? [PY, file, "--port", "0"]
-      : [NODE, "--import", "tsx", file, "--port", "0"],
+      : [NODE, ...nodeFlags, "--import", "tsx", file, "--port", "0"],
     serverCpus,
   );
   const line = await proc.next(
@@ -598,7 +616,10 @@ if (only.has("server")) {
     `servers: ${servers.join(", ")}; ${levels.join(" and ")} connections; ${rounds} round(s) of ${warmup} s warm-up + ${measure} s measured` +
       (serverCpus
         ? `; server on CPU ${serverCpus}, load on CPU ${driverCpus}`
-        : "; no CPU pinning"),
+        : "; no CPU pinning") +
+      (nodeFlags.length
+        ? `; Node servers start with ${semiMiB} MiB semi-spaces (their largest)`
+        : "; Node servers start with V8's default young generation"),
   );
   for (let round = 1; round <= rounds; round++) {
     for (const conns of levels) {
