@@ -385,38 +385,6 @@ export function park<T>(
   return promise;
 }
 
-/**
- * A switch point that parks the caller only once it is awaited (or
- * `.then`ed): for calls that act at once and may be awaited or not
- * (`task.kill()`, `killAll()`, `pool.spawn()`). A caller that does not
- * await it is never parked in it, so no kill or Timeout meant for that
- * caller is lost in a wait that nobody reads.
- */
-export class Parked<T> implements PromiseLike<T> {
-  readonly #scope = currentScope();
-  readonly #start: (wait: Wait<T>) => void;
-  readonly #on: Task[] | string | undefined;
-  #promise: Promise<T> | undefined;
-  constructor(start: (wait: Wait<T>) => void, on?: Task[] | string) {
-    this.#start = start;
-    this.#on = on;
-  }
-  then<A = T, B = never>(
-    ok?: ((value: T) => A | PromiseLike<A>) | null,
-    fail?: ((error: unknown) => B | PromiseLike<B>) | null,
-  ): Promise<A | B> {
-    this.#promise ??= runIn(this.#scope, () =>
-      park(this.#start, undefined, this.#on),
-    );
-    return this.#promise.then(ok, fail);
-  }
-  catch<B = never>(
-    fail?: ((error: unknown) => B | PromiseLike<B>) | null,
-  ): Promise<T | B> {
-    return this.then(undefined, fail);
-  }
-}
-
 /** @internal Whether an interrupt waits for the running code's next switch. */
 export function interrupted(): boolean {
   for (let s: Scope | undefined = currentScope(); s; s = s.parent)

@@ -2,7 +2,16 @@
  * Kills: gevent's `greenlet.kill()` and `gevent.killall()`, built on the
  * core's `interrupt()`. Importing this file gives every Task `kill()`.
  */
-import { Parked, Task, TaskExit, interrupt, wake } from "./core.ts";
+import {
+  Task,
+  TaskExit,
+  type Wait,
+  currentScope,
+  interrupt,
+  park,
+  runIn,
+  wake,
+} from "./core.ts";
 
 declare module "./core.ts" {
   interface Task {
@@ -56,6 +65,38 @@ export function killAll(
   const list = [...tasks];
   list.forEach(sendExit);
   if (block) return whenOver(list);
+}
+
+/**
+ * A switch point that parks the caller only once it is awaited (or
+ * `.then`ed): for calls that act at once and may be awaited or not
+ * (`task.kill()`, `killAll()`, `pool.spawn()`). A caller that does not
+ * await it is never parked in it, so no kill or Timeout meant for that
+ * caller is lost in a wait that nobody reads.
+ */
+export class Parked<T> implements PromiseLike<T> {
+  readonly #scope = currentScope();
+  readonly #start: (wait: Wait<T>) => void;
+  readonly #on: Task[] | string | undefined;
+  #promise: Promise<T> | undefined;
+  constructor(start: (wait: Wait<T>) => void, on?: Task[] | string) {
+    this.#start = start;
+    this.#on = on;
+  }
+  then<A = T, B = never>(
+    ok?: ((value: T) => A | PromiseLike<A>) | null,
+    fail?: ((error: unknown) => B | PromiseLike<B>) | null,
+  ): Promise<A | B> {
+    this.#promise ??= runIn(this.#scope, () =>
+      park(this.#start, undefined, this.#on),
+    );
+    return this.#promise.then(ok, fail);
+  }
+  catch<B = never>(
+    fail?: ((error: unknown) => B | PromiseLike<B>) | null,
+  ): Promise<T | B> {
+    return this.then(undefined, fail);
+  }
 }
 
 // One not started never runs; a running one gets TaskExit at its switch point.

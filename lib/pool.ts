@@ -7,17 +7,9 @@
  * back out of the queue. Or spawn many without `await` and `join()` them
  * all: the pool never runs more than `size` at once.
  */
-import {
-  Parked,
-  type Task,
-  type Wait,
-  expect,
-  park,
-  spawn,
-  wake,
-} from "./core.ts";
+import { type Task, type Wait, expect, park, spawn, wake } from "./core.ts";
 import { joinAll } from "./joinall.ts";
-import { type KillOptions, killAll } from "./kill.ts";
+import { type KillOptions, Parked, killAll } from "./kill.ts";
 
 const SLOT = "a free slot in the pool"; // what a deadlock report names
 
