@@ -6,13 +6,13 @@
 // (resolving it with the Buffer measured the same). Whatever this costs above the
 // bare node:net callbacks (scripts/bench-baseline.ts) is the price of
 // `await` itself: a server on a task library does at least this much.
-// Usage: npx tsx scripts/bench-floor.ts [--host 127.0.0.1] [--port 0]
+// Usage: npx tsx scripts/bench-floor.ts [--host 127.0.0.1] [--port 0] [--backlog 4096]
 import net from "node:net";
 import { cli, intOption } from "../examples/support/cli.ts";
 import { runBenchServer } from "./shared/bench-server.ts";
 
 const opts = cli({
-  usage: "npx tsx scripts/bench-floor.ts [--host H] [--port N]",
+  usage: "npx tsx scripts/bench-floor.ts [--host H] [--port N] [--backlog N]",
   about:
     "Upper-casing echo server, one bare async function per connection; the floor of npm run bench.",
   options: {
@@ -22,9 +22,15 @@ const opts = cli({
       help: "address to listen on",
     },
     port: { type: "string", default: "0", help: "port; 0 = any free port" },
+    backlog: {
+      type: "string",
+      default: "4096",
+      help: "the kernel's accept queue",
+    },
   },
 });
 const port = intOption("port", opts.port, 0, 65535);
+const backlog = intOption("backlog", opts.backlog, 1);
 const UPPER = new Uint8Array(256).map((_, i) =>
   i >= 97 && i <= 122 ? i - 32 : i,
 );
@@ -65,4 +71,4 @@ const server = net.createServer(
   { noDelay: true, allowHalfOpen: true },
   (sock) => void talk(sock),
 );
-runBenchServer(server, opts.host ?? "127.0.0.1", port);
+runBenchServer(server, opts.host ?? "127.0.0.1", port, backlog);

@@ -4,11 +4,12 @@
 import type net from "node:net";
 import { fail } from "../../examples/support/cli.ts";
 
-/** Listens on host:port with a long backlog and prints `listening on HOST:PORT`. */
+/** Listens on host:port (a long backlog by default) and prints `listening on HOST:PORT`. */
 export function runBenchServer(
   server: net.Server,
   host: string,
   port: number,
+  backlog = 4096,
 ): void {
   server.maxConnections = Infinity;
   server.on("error", (error: NodeJS.ErrnoException) => {
@@ -17,7 +18,7 @@ export function runBenchServer(
       `cannot listen on ${host}:${port} (${error.code ?? error.message}): try another --port`,
     );
   });
-  server.listen({ host, port, backlog: 4096 }, () => {
+  server.listen({ host, port, backlog }, () => {
     const a = server.address() as net.AddressInfo;
     console.log(`listening on ${a.address}:${a.port}`);
   });
