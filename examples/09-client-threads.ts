@@ -253,5 +253,6 @@ const gone =
   (why.get("closed by the server") ?? 0) + (why.get("ECONNRESET") ?? 0);
 if (gone > 0)
   say(`the server went away: ${gone} connections were closed or reset by it`);
-for (const [what, who] of roster.trouble) say(`${what}: ${names(who)}`);
+for (const [what, who] of roster.trouble)
+  say(`${what}: ${names(who, 78 - what.length)}`);
 process.exit(roster.trouble.size === 0 && replies > 0 ? 0 : 1);

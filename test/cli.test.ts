@@ -85,3 +85,15 @@ test("numbers are decimal: 0x10 and 1e3 are refused (whole numbers: digits only)
     );
   }
 });
+
+test("names(): three names and a count, fewer names where the line would pass 80 columns", async () => {
+  const { names } = await import("../examples/support/chart.ts");
+  assert.equal(names(["Task-1", "Task-2"]), "Task-1, Task-2");
+  const many = Array.from({ length: 177 }, (_, i) => `Thread-${i + 15}`);
+  assert.equal(names(many), "Thread-15, Thread-16, Thread-17 and 174 more");
+  const what = "never started (the run ended first)";
+  const line = `${what}: ${names(many, 78 - what.length)}`;
+  assert.ok([...line].length <= 80, line);
+  assert.match(line, /: Thread-15, Thread-16 and 175 more$/);
+  assert.equal(names(many, 5), "Thread-15 and 176 more"); // one name at least
+});

@@ -122,9 +122,20 @@ export function int(value: number): string {
   return Math.round(value).toLocaleString("en-US");
 }
 
-/** A few names, then how many more: `Task-1, Task-2, Task-3 and 7 more`. */
-export function names(all: readonly string[], shown = 3): string {
-  return all.length <= shown
-    ? all.join(", ")
-    : `${all.slice(0, shown).join(", ")} and ${int(all.length - shown)} more`;
+/**
+ * A few names, then how many more: `Task-1, Task-2, Task-3 and 7 more`;
+ * fewer names where the text must fit in `room` columns.
+ */
+export function names(
+  all: readonly string[],
+  room = Infinity,
+  shown = 3,
+): string {
+  const text = (n: number) =>
+    all.length <= n
+      ? all.join(", ")
+      : `${all.slice(0, n).join(", ")} and ${int(all.length - n)} more`;
+  let n = Math.min(shown, all.length);
+  while (n > 1 && [...text(n)].length > room) n--;
+  return text(n);
 }

@@ -178,7 +178,9 @@ export class Roster {
     return [
       `${n} clients: ${int(this.replies)} replies in ${secs.toFixed(1)} s, ` +
         `${int(this.replies / secs)} per second`,
-      ...[...this.trouble].map(([what, who]) => `${what}: ${names(who)}`),
+      ...[...this.trouble].map(
+        ([what, who]) => `${what}: ${names(who, 78 - what.length)}`,
+      ),
     ];
   }
 }
